@@ -1,0 +1,241 @@
+// The shim as the gateway uses it: typed calls over the raw binding, reusable
+// buffers, the ABI check at load, and async calls resolved by the completion
+// callback. Runtime-neutral: the binding is injected (ffi/deno.ts, ffi/bun.ts).
+
+import { type HookKind, Kind, Mode, type OpenRawShim, type RawSymbols, SHIM_ABI_VERSION, Status, statusName } from "./abi.ts";
+import { ShimLoadError } from "./errors.ts";
+import { type CallRequest, type CallResult, decodeLogs, decodeResult, encodeCall, FrameReader, FrameWriter, type LogRecord } from "./wire.ts";
+
+export { Kind } from "./abi.ts";
+export type { HookKind } from "./abi.ts";
+
+export class ShimCallError extends Error {
+  override name = "ShimCallError";
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
+export class CallAbandonedError extends Error {
+  override name = "CallAbandonedError";
+}
+
+export interface ShimInfo {
+  abi: number;
+  go: string;
+  module: string;
+  deps: Array<{ path: string; version: string; sum: string; replace?: string; replaceVersion?: string }>;
+  settings: Record<string, string>;
+}
+
+export interface PluginCheckReport {
+  ok: boolean;
+  path: string;
+  goVersion?: string;
+  module?: string;
+  problems: string[];
+}
+
+export type LoadResult =
+  | { ok: true; handle: number; path: string; symbol: string }
+  | { ok: false; error: string };
+
+export interface CallOutcome {
+  /** "panic": the plugin panicked; result.panic says how. */
+  status: "ok" | "panic";
+  result: CallResult;
+}
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+interface Waiter {
+  resolve(o: CallOutcome): void;
+  reject(e: Error): void;
+}
+
+export class Shim {
+  private readonly sym: RawSymbols;
+  private readonly writer = new FrameWriter();
+  private out = new Uint8Array(64 * 1024);
+  private readonly outLen = new Uint32Array(1);
+  private readonly handle = new Uint32Array(1);
+  private nextCallId = 1;
+  private readonly waiters = new Map<number, Waiter>();
+
+  private constructor(private readonly raw: ReturnType<OpenRawShim>, readonly path: string) {
+    this.sym = raw.symbols;
+  }
+
+  /** Opens the shim library and checks its ABI version before anything else. */
+  static open(openRaw: OpenRawShim, path: string, options: { logLevel?: string } = {}): Shim {
+    let shim: Shim | undefined;
+    const raw = openRaw(path, (id) => shim?.complete(id));
+    const got = raw.symbols.shim_abi_version();
+    if (got !== SHIM_ABI_VERSION) {
+      throw new ShimLoadError(
+        `shim ${path} has ABI version ${got}, but this gateway expects ${SHIM_ABI_VERSION}: rebuild the shim (npm run build:shim)`,
+      );
+    }
+    shim = new Shim(raw, path);
+    const level = utf8.encode(options.logLevel ?? "info");
+    shim.check(raw.symbols.shim_init(null, level, level.length), "init");
+    return shim;
+  }
+
+  info(): ShimInfo {
+    return JSON.parse(this.text(this.answer((out, cap, len) => this.sym.shim_info(out, cap, len))));
+  }
+
+  loadPlugin(path: string, symbol: string, kind: HookKind = Kind.REQUEST): LoadResult {
+    const req = utf8.encode(JSON.stringify({ path, symbol, kind }));
+    const [status, body] = this.answerWithStatus((out, cap, len) =>
+      this.sym.shim_plugin_load(req, req.length, this.handle, out, cap, len)
+    );
+    if (status === Status.E_LOAD) return { ok: false, error: this.text(body) };
+    this.check(status, "plugin_load", body);
+    const facts = JSON.parse(this.text(body));
+    return { ok: true, handle: this.handle[0], path: facts.path, symbol: facts.symbol };
+  }
+
+  checkPlugin(path: string): PluginCheckReport {
+    const req = utf8.encode(path);
+    return JSON.parse(this.text(this.answer((out, cap, len) => this.sym.shim_plugin_check(req, req.length, out, cap, len))));
+  }
+
+  /** Parses an API definition into Tyk's Go types once; calls refer to it by handle. */
+  registerApi(kind: "classic" | "oas", definition: unknown): number {
+    const req = utf8.encode(JSON.stringify({ kind, definition }));
+    const [status, body] = this.answerWithStatus((out, cap, len) =>
+      this.sym.shim_api_register(req, req.length, this.handle, out, cap, len)
+    );
+    this.check(status, "api_register", body);
+    return this.handle[0];
+  }
+
+  releaseApi(api: number): void {
+    this.sym.shim_api_release(api);
+  }
+
+  /** Runs a plugin on the calling thread. For plugins known to be fast. */
+  callInline(plugin: number, api: number, req: CallRequest): CallOutcome {
+    const frame = encodeCall(this.writer, req);
+    const id = this.callId();
+    let status = this.sym.shim_call(plugin, api, id, Mode.INLINE, frame, frame.length, this.out, this.out.length, this.outLen);
+    if (status === Status.E_BUFFER) status = this.takeParked(id);
+    return this.outcome(status, this.out.subarray(0, this.outLen[0]));
+  }
+
+  /**
+   * Runs a plugin on a goroutine; the event loop stays free while it runs.
+   * `signal` abandons the call: its promise rejects and its result is dropped.
+   */
+  callAsync(plugin: number, api: number, req: CallRequest, signal?: AbortSignal): Promise<CallOutcome> {
+    const frame = encodeCall(this.writer, req);
+    const id = this.callId();
+    const status = this.sym.shim_call(plugin, api, id, Mode.ASYNC, frame, frame.length, this.out, this.out.length, this.outLen);
+    if (status !== Status.PENDING) {
+      try {
+        return Promise.resolve(this.outcome(status, this.out.subarray(0, this.outLen[0])));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return new Promise<CallOutcome>((resolve, reject) => {
+      const onAbort = () => {
+        if (!this.waiters.delete(id)) return;
+        this.sym.shim_call_abandon(id);
+        this.updatePending();
+        reject(new CallAbandonedError(String(signal?.reason ?? "call abandoned")));
+      };
+      this.waiters.set(id, {
+        resolve: (o) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(o);
+        },
+        reject,
+      });
+      this.updatePending();
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** Log records written outside any call (plugin init, background goroutines). */
+  drainLogs(): LogRecord[] {
+    return decodeLogs(new FrameReader(this.answer((out, cap, len) => this.sym.shim_logs_drain(out, cap, len))));
+  }
+
+  get pendingCalls(): number {
+    return this.waiters.size;
+  }
+
+  private complete(id: number): void {
+    const waiter = this.waiters.get(id);
+    if (!waiter) return;
+    this.waiters.delete(id);
+    this.updatePending();
+    try {
+      waiter.resolve(this.outcome(this.takeParked(id), this.out.subarray(0, this.outLen[0])));
+    } catch (err) {
+      waiter.reject(err as Error);
+    }
+  }
+
+  private updatePending(): void {
+    this.raw.setPending(this.waiters.size > 0);
+  }
+
+  private takeParked(id: number): number {
+    let status = this.sym.shim_result_take(id, this.out, this.out.length, this.outLen);
+    if (status === Status.E_BUFFER) {
+      this.grow(this.outLen[0]);
+      status = this.sym.shim_result_take(id, this.out, this.out.length, this.outLen);
+    }
+    return status;
+  }
+
+  private outcome(status: number, body: Uint8Array): CallOutcome {
+    if (status === Status.OK) return { status: "ok", result: decodeResult(body) };
+    if (status === Status.E_PANIC) return { status: "panic", result: decodeResult(body) };
+    throw new ShimCallError(`shim_call: ${statusName(status)}: ${this.text(body)}`, status);
+  }
+
+  private callId(): number {
+    const id = this.nextCallId;
+    this.nextCallId = id >= 0xffff_fffe ? 1 : id + 1;
+    return id;
+  }
+
+  private grow(size: number): void {
+    let n = this.out.length;
+    while (n < size) n *= 2;
+    this.out = new Uint8Array(n);
+  }
+
+  /** Runs an export that answers into the out buffer, growing it once if needed. */
+  private answerWithStatus(fn: (out: Uint8Array, cap: number, len: Uint32Array) => number): [number, Uint8Array] {
+    let status = fn(this.out, this.out.length, this.outLen);
+    if (status === Status.E_BUFFER) {
+      this.grow(this.outLen[0]);
+      status = fn(this.out, this.out.length, this.outLen);
+    }
+    return [status, this.out.slice(0, this.outLen[0])];
+  }
+
+  private answer(fn: (out: Uint8Array, cap: number, len: Uint32Array) => number): Uint8Array {
+    const [status, body] = this.answerWithStatus(fn);
+    this.check(status, "call", body);
+    return body;
+  }
+
+  private check(status: number, what: string, body?: Uint8Array): void {
+    if (status !== Status.OK) {
+      throw new ShimCallError(`shim_${what}: ${statusName(status)}${body?.length ? `: ${this.text(body)}` : ""}`, status);
+    }
+  }
+
+  private text(b: Uint8Array): string {
+    return utf8Decoder.decode(b);
+  }
+}

@@ -1,0 +1,206 @@
+package main
+
+// The C ABI of include/shim.h. Each export is thin: it converts arguments,
+// recovers any panic into SHIM_E_PANIC, and leaves the work to other files.
+
+/*
+#include <stdlib.h>
+#include "include/shim.h"
+void shim_fire(shim_on_complete f, uint32_t call_id);
+*/
+import "C"
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime/debug"
+	"unsafe"
+)
+
+const (
+	statusOK       = int32(C.SHIM_OK)
+	statusPending  = int32(C.SHIM_PENDING)
+	statusGone     = int32(C.SHIM_E_GONE)
+	statusBadState = int32(C.SHIM_E_BAD_STATE)
+	statusPanic    = int32(C.SHIM_E_PANIC)
+	statusLoad     = int32(C.SHIM_E_LOAD)
+	statusBadInput = int32(C.SHIM_E_BAD_INPUT)
+	statusBuffer   = int32(C.SHIM_E_BUFFER)
+	shimABIVersion = uint32(C.SHIM_ABI_VERSION)
+)
+
+// borrow views caller memory for the duration of a call only.
+func borrow(p *C.uint8_t, n C.uint32_t) []byte {
+	if p == nil || n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))
+}
+
+// answer copies data into the caller's buffer, or parks it under id when it
+// does not fit (id 0: nowhere to park, the caller must retry bigger).
+func answer(id uint32, status int32, data []byte, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) C.int32_t {
+	if outLen != nil {
+		*outLen = C.uint32_t(len(data))
+	}
+	if len(data) > int(outCap) {
+		if id != 0 {
+			parkedMu.Lock()
+			parked[id] = &parkedCall{done: true, status: status, frame: data}
+			parkedMu.Unlock()
+		}
+		return C.int32_t(statusBuffer)
+	}
+	copy(borrow(out, outCap), data)
+	return C.int32_t(status)
+}
+
+func recoverInto(status *C.int32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) {
+	if r := recover(); r != nil {
+		msg := fmt.Sprintf("shim panic: %v\n%s", r, debug.Stack())
+		*status = answer(0, statusPanic, []byte(msg), out, outCap, outLen)
+	}
+}
+
+//export shim_abi_version
+func shim_abi_version() C.uint32_t { return C.uint32_t(shimABIVersion) }
+
+//export shim_info
+func shim_info(out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
+	defer recoverInto(&rc, out, outCap, outLen)
+	b, _ := json.Marshal(shimInfo())
+	return answer(0, statusOK, b, out, outCap, outLen)
+}
+
+var onComplete C.shim_on_complete
+
+//export shim_init
+func shim_init(cb C.shim_on_complete, level *C.uint8_t, levelLen C.uint32_t) (rc C.int32_t) {
+	defer recoverInto(&rc, nil, 0, nil)
+	onComplete = cb
+	initLogging(string(borrow(level, levelLen)))
+	startNotifier()
+	return C.int32_t(statusOK)
+}
+
+type loadRequest struct {
+	Path   string `json:"path"`
+	Symbol string `json:"symbol"`
+	Kind   uint32 `json:"kind"`
+}
+
+//export shim_plugin_load
+func shim_plugin_load(in *C.uint8_t, inLen C.uint32_t, handle *C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
+	defer recoverInto(&rc, out, outCap, outLen)
+	var req loadRequest
+	if err := json.Unmarshal(borrow(in, inLen), &req); err != nil {
+		return answer(0, statusBadInput, []byte("plugin load request: "+err.Error()), out, outCap, outLen)
+	}
+	h, err := loadPlugin(req.Path, req.Symbol, req.Kind)
+	if err != nil {
+		return answer(0, statusLoad, []byte(err.Error()), out, outCap, outLen)
+	}
+	*handle = C.uint32_t(h)
+	p := plugins.get(h)
+	b, _ := json.Marshal(map[string]string{"path": p.path, "symbol": p.symbol})
+	return answer(0, statusOK, b, out, outCap, outLen)
+}
+
+//export shim_plugin_check
+func shim_plugin_check(in *C.uint8_t, inLen C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
+	defer recoverInto(&rc, out, outCap, outLen)
+	b, _ := json.Marshal(checkPlugin(string(borrow(in, inLen))))
+	return answer(0, statusOK, b, out, outCap, outLen)
+}
+
+//export shim_api_register
+func shim_api_register(in *C.uint8_t, inLen C.uint32_t, handle *C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
+	defer recoverInto(&rc, out, outCap, outLen)
+	h, err := registerAPI(borrow(in, inLen))
+	if err != nil {
+		return answer(0, statusBadInput, []byte(err.Error()), out, outCap, outLen)
+	}
+	*handle = C.uint32_t(h)
+	return answer(0, statusOK, nil, out, outCap, outLen)
+}
+
+//export shim_api_release
+func shim_api_release(api C.uint32_t) C.int32_t {
+	if !apis.clear(uint32(api)) {
+		return C.int32_t(statusGone)
+	}
+	return C.int32_t(statusOK)
+}
+
+//export shim_call
+func shim_call(plugin, api, callID, mode C.uint32_t, in *C.uint8_t, inLen C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
+	defer recoverInto(&rc, out, outCap, outLen)
+	p := plugins.get(uint32(plugin))
+	a := apis.get(uint32(api))
+	if p == nil || a == nil {
+		return answer(0, statusGone, []byte("unknown plugin or API handle"), out, outCap, outLen)
+	}
+	id := uint32(callID)
+	if mode == C.SHIM_MODE_ASYNC {
+		if !startAsync(id, p, a, borrow(in, inLen)) {
+			return answer(0, statusBadState, []byte(fmt.Sprintf("call id %d is already in use", id)), out, outCap, outLen)
+		}
+		return C.int32_t(statusPending)
+	}
+	status, frame := execute(p, a, borrow(in, inLen), func(l *callLogs) { inlineCall.Store(l) }, func() { inlineCall.Store(nil) })
+	return answer(id, status, frame, out, outCap, outLen)
+}
+
+//export shim_result_take
+func shim_result_take(callID C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
+	defer recoverInto(&rc, out, outCap, outLen)
+	id := uint32(callID)
+	parkedMu.Lock()
+	pc, ok := parked[id]
+	if ok && pc.done && len(pc.frame) <= int(outCap) {
+		delete(parked, id)
+	}
+	parkedMu.Unlock()
+	switch {
+	case !ok:
+		return answer(0, statusGone, nil, out, outCap, outLen)
+	case !pc.done:
+		return answer(0, statusBadState, []byte("call still running"), out, outCap, outLen)
+	}
+	return answer(0, pc.status, pc.frame, out, outCap, outLen)
+}
+
+//export shim_call_abandon
+func shim_call_abandon(callID C.uint32_t) C.int32_t {
+	parkedMu.Lock()
+	defer parkedMu.Unlock()
+	pc, ok := parked[uint32(callID)]
+	if !ok {
+		return C.int32_t(statusGone)
+	}
+	if pc.done {
+		delete(parked, uint32(callID))
+	} else {
+		pc.abandoned = true
+	}
+	return C.int32_t(statusOK)
+}
+
+//export shim_logs_drain
+func shim_logs_drain(out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
+	defer recoverInto(&rc, out, outCap, outLen)
+	w := &writer{}
+	recs := orphans.take()
+	writeLogs(w, recs)
+	if len(w.b) > int(outCap) {
+		// Put them back: the caller retries with a buffer of *outLen bytes.
+		orphans.mu.Lock()
+		orphans.records = append(recs, orphans.records...)
+		orphans.mu.Unlock()
+	}
+	return answer(0, statusOK, w.b, out, outCap, outLen)
+}
+
+func fire(id uint32) { C.shim_fire(onComplete, C.uint32_t(id)) }
+
+func main() {}

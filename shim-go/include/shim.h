@@ -1,0 +1,98 @@
+/*
+ * shim.h: the one C ABI between the TypeScript gateway (ffi/) and the Go shim.
+ *
+ * Every rule of the boundary is here; ffi/abi.ts mirrors it and a test checks
+ * the two agree. The shim refuses nothing silently: every call returns a
+ * shim_status, and any text it has to say comes back in the caller's buffer.
+ *
+ * Conventions
+ * - Handles, never pointers: plugins and APIs are uint32 ids in Go-side tables;
+ *   0 is never a valid handle. uint32 rather than uint64 because both FFIs pass
+ *   32-bit integers as plain JS numbers, while 64-bit ones become BigInt on the
+ *   hot path.
+ * - Call ids are chosen by the caller (unique among calls in flight).
+ * - Ownership is in the names: `in`/`in_len` (not const only because cgo
+ *   cannot say so, and this header is compiled against the Go exports) are borrowed for the duration of
+ *   the call only (Go copies what it keeps). `out`/`out_cap` is a buffer the
+ *   caller owns; the shim writes at most out_cap bytes and always sets
+ *   *out_len to the full size of its answer. When *out_len > out_cap the call
+ *   returns SHIM_E_BUFFER and parks the answer under the call id: fetch it with
+ *   shim_result_take into a buffer of at least *out_len bytes.
+ * - The shim keeps no pointer into caller memory after a call returns.
+ */
+#ifndef TYKGW_SHIM_H
+#define TYKGW_SHIM_H
+
+#include <stdint.h>
+
+/* Bump on any change to a signature, a status, a kind or a wire layout. */
+#define SHIM_ABI_VERSION 1
+
+typedef enum {
+  SHIM_OK = 0,
+  SHIM_PENDING = 1,     /* the call runs on a goroutine; on_complete(call_id) fires when done */
+  SHIM_E_GONE = 2,      /* unknown or released handle / call id */
+  SHIM_E_BAD_STATE = 3, /* e.g. a call id already in use */
+  SHIM_E_PANIC = 4,     /* the plugin (or the shim) panicked; out holds the report */
+  SHIM_E_LOAD = 5,      /* plugin could not be opened or its symbol used; out holds why */
+  SHIM_E_BAD_INPUT = 6, /* malformed input; out holds why */
+  SHIM_E_BUFFER = 7     /* answer larger than out_cap; see shim_result_take */
+} shim_status;
+
+typedef enum {
+  SHIM_KIND_REQUEST = 1,  /* func(http.ResponseWriter, *http.Request) */
+  SHIM_KIND_RESPONSE = 2  /* func(http.ResponseWriter, *http.Response, *http.Request) */
+} shim_kind;
+
+typedef enum {
+  SHIM_MODE_INLINE = 0, /* run on the calling thread, answer now */
+  SHIM_MODE_ASYNC = 1   /* run on a goroutine, answer SHIM_PENDING now */
+} shim_mode;
+
+/* Called from a Go thread when an async call finishes. It must only enqueue. */
+typedef void (*shim_on_complete)(uint32_t call_id);
+
+uint32_t shim_abi_version(void);
+
+/* JSON: {"abi":1,"go":"go1.26.x","module":...,"deps":[{"path","version","sum"}],"settings":{...}} */
+int32_t shim_info(uint8_t *out, uint32_t out_cap, uint32_t *out_len);
+
+/* Sets the completion callback and the plugin log level ("debug", "info", ...). */
+int32_t shim_init(shim_on_complete on_complete, uint8_t *level, uint32_t level_len);
+
+/* in: JSON {"path","symbol","kind"}. On success *out_handle is set and out holds
+ * JSON facts about the plugin; on SHIM_E_LOAD out holds the reason in words. */
+int32_t shim_plugin_load(uint8_t *in, uint32_t in_len, uint32_t *out_handle,
+                         uint8_t *out, uint32_t out_cap, uint32_t *out_len);
+
+/* in: a plugin file path. out: JSON report {"ok":bool,"problems":[...],...}
+ * saying whether the file would load in this shim, without opening it. */
+int32_t shim_plugin_check(uint8_t *in, uint32_t in_len,
+                          uint8_t *out, uint32_t out_cap, uint32_t *out_len);
+
+/* in: JSON {"kind":"classic"|"oas","definition":{...}}. The shim parses it once
+ * into Tyk's apidef.APIDefinition or oas.OAS, which plugins then read through
+ * ctx.GetDefinition / ctx.GetOASDefinition. */
+int32_t shim_api_register(uint8_t *in, uint32_t in_len, uint32_t *out_handle,
+                          uint8_t *out, uint32_t out_cap, uint32_t *out_len);
+int32_t shim_api_release(uint32_t api);
+
+/* Runs one plugin call. in: a call frame (wire layout in shim-go/wire.go and
+ * ffi/wire.ts). out: a result frame. In SHIM_MODE_ASYNC the call returns
+ * SHIM_PENDING and the result is fetched with shim_result_take after
+ * on_complete(call_id). */
+int32_t shim_call(uint32_t plugin, uint32_t api, uint32_t call_id, uint32_t mode,
+                  uint8_t *in, uint32_t in_len,
+                  uint8_t *out, uint32_t out_cap, uint32_t *out_len);
+
+/* Copies a parked answer into out and forgets it (SHIM_E_BUFFER keeps it). */
+int32_t shim_result_take(uint32_t call_id, uint8_t *out, uint32_t out_cap, uint32_t *out_len);
+
+/* The caller gave up on an async call: its result is dropped when it ends. */
+int32_t shim_call_abandon(uint32_t call_id);
+
+/* Log records written outside any call (plugin init, background goroutines):
+ * a log frame, as in a result frame. */
+int32_t shim_logs_drain(uint8_t *out, uint32_t out_cap, uint32_t *out_len);
+
+#endif
