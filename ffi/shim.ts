@@ -83,6 +83,11 @@ export class Shim {
     return shim;
   }
 
+  /** The cheapest call into Go there is: the floor every other call is measured against. */
+  abiVersion(): number {
+    return this.sym.shim_abi_version();
+  }
+
   info(): ShimInfo {
     return JSON.parse(this.text(this.answer((out, cap, len) => this.sym.shim_info(out, cap, len))));
   }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,8 +68,11 @@ type call struct {
 	req      *http.Request
 	res      *http.Response
 	rw       recorder
-	reqBody  *trackedBody
-	resBody  *trackedBody
+	reqBody  trackedBody
+	resBody  trackedBody
+	url      url.URL // parsed in place: see parseRequestURI
+	path0    string  // the URL's path and query as they came in
+	query0   string
 	headers  []headerSnapshot
 	resHdrs  []headerSnapshot
 	resCode  int
@@ -81,6 +85,9 @@ type call struct {
 	logs     callLogs
 }
 
+// readHeaders builds the header map and a pristine snapshot of it with two
+// allocations for all values: a plugin's Add on a capacity-limited slice
+// copies, so the snapshot stays as it came in.
 func readHeaders(r *reader, frame string) (http.Header, []headerSnapshot) {
 	n := int(r.u32())
 	if r.err != nil || n > len(r.b)/8 {
@@ -89,6 +96,7 @@ func readHeaders(r *reader, frame string) (http.Header, []headerSnapshot) {
 	}
 	h := make(http.Header, n)
 	snap := make([]headerSnapshot, 0, n)
+	vals := make([]string, 2*n)
 	for i := 0; i < n; i++ {
 		name := sub(r, frame)
 		val := sub(r, frame)
@@ -96,10 +104,18 @@ func readHeaders(r *reader, frame string) (http.Header, []headerSnapshot) {
 			return nil, nil
 		}
 		key := textproto.CanonicalMIMEHeaderKey(name)
-		h[key] = append(h[key], val)
-	}
-	for k, v := range h {
-		snap = append(snap, headerSnapshot{k, v})
+		vals[i], vals[n+i] = val, val
+		if cur, dup := h[key]; dup {
+			h[key] = append(cur, val)
+			for j := range snap {
+				if snap[j].key == key {
+					snap[j].vals = append(snap[j].vals, val)
+				}
+			}
+			continue
+		}
+		h[key] = vals[i : i+1 : i+1]
+		snap = append(snap, headerSnapshot{key, vals[n+i : n+i+1 : n+i+1]})
 	}
 	return h, snap
 }
@@ -147,19 +163,19 @@ func decodeCall(in []byte, api *apiEntry, withResponse bool) (*call, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	u, err := url.ParseRequestURI(c.uri)
+	u, err := parseRequestURI(c.uri, &c.url)
 	if err != nil {
 		return nil, fmt.Errorf("request URI %q: %v", c.uri, err)
 	}
+	c.path0, c.query0 = c.url.Path, c.url.RawQuery
 	major, minor, ok := http.ParseHTTPVersion(proto)
 	if !ok {
 		major, minor, proto = 1, 1, "HTTP/1.1"
 	}
-	c.reqBody = &trackedBody{}
 	c.reqBody.r.Reset(body)
 	req := &http.Request{
 		Method: c.method, URL: u, Proto: proto, ProtoMajor: major, ProtoMinor: minor,
-		Header: header, Body: c.reqBody, ContentLength: int64(len(body)),
+		Header: header, Body: &c.reqBody, ContentLength: int64(len(body)),
 		Host: c.host, RemoteAddr: remote, RequestURI: c.uri,
 	}
 	if len(body) == 0 {
@@ -185,12 +201,11 @@ func decodeCall(in []byte, api *apiEntry, withResponse bool) (*call, error) {
 			return nil, r.err
 		}
 		c.resHdrs, c.resCode = rsnap, status
-		c.resBody = &trackedBody{}
 		c.resBody.r.Reset(rbody)
 		c.res = &http.Response{
 			Status: strconv.Itoa(status) + " " + http.StatusText(status), StatusCode: status,
 			Proto: proto, ProtoMajor: major, ProtoMinor: minor,
-			Header: rh, Body: c.resBody, ContentLength: int64(len(rbody)), Request: c.req,
+			Header: rh, Body: &c.resBody, ContentLength: int64(len(rbody)), Request: c.req,
 		}
 	}
 	return c, nil
@@ -218,36 +233,34 @@ func (c *call) run(p *loadedPlugin) (elapsed time.Duration, panicMsg, stack stri
 	return
 }
 
-// changed reports, per header name, the values that differ from the
-// snapshot; a nil slice means the name was deleted.
-func changedHeaders(h http.Header, snap []headerSnapshot) map[string][]string {
-	var diff map[string][]string
-	put := func(k string, v []string) {
-		if diff == nil {
-			diff = map[string][]string{}
-		}
-		diff[k] = v
-	}
+type headerChange struct {
+	key  string
+	vals []string // nil: deleted
+}
+
+// changedHeaders appends, per header name, the values that differ from the
+// snapshot (nil when the name was deleted).
+func changedHeaders(dst []headerChange, h http.Header, snap []headerSnapshot) []headerChange {
 	present := 0
 	for _, s := range snap {
 		cur, ok := h[s.key]
 		if !ok {
-			put(s.key, nil)
+			dst = append(dst, headerChange{s.key, nil})
 			continue
 		}
 		present++
 		if !sameValues(cur, s.vals) {
-			put(s.key, cur)
+			dst = append(dst, headerChange{s.key, cur})
 		}
 	}
 	if len(h) > present {
 		for k, v := range h {
 			if !inSnapshot(snap, k) {
-				put(k, v)
+				dst = append(dst, headerChange{k, v})
 			}
 		}
 	}
-	return diff
+	return dst
 }
 
 func sameValues(a, b []string) bool {
@@ -283,9 +296,12 @@ func bodyAfter(cur io.ReadCloser, orig *trackedBody) ([]byte, bool) {
 	return b, true
 }
 
+func (c *call) forceQuery() bool { return strings.HasSuffix(c.uri, "?") }
+
 func (c *call) encode(elapsed time.Duration, panicMsg, stack string) []byte {
 	var flags uint32
-	w := &writer{b: make([]byte, 12, 256)}
+	w := newWriter()
+	w.b = append(w.b, make([]byte, 12)...)
 	req := c.req
 
 	if c.rw.wrote {
@@ -294,24 +310,29 @@ func (c *call) encode(elapsed time.Duration, panicMsg, stack string) []byte {
 	if req.Method != c.method {
 		flags |= outMethod
 	}
-	uri := req.URL.RequestURI()
-	if req.URL.IsAbs() {
-		uri = req.URL.String()
-	}
-	if uri != c.uri {
-		flags |= outURL
+	uri := c.uri
+	if u := req.URL; u != &c.url || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.RawPath != "" ||
+		u.Path != c.path0 || u.RawQuery != c.query0 || u.Fragment != "" || u.ForceQuery != c.forceQuery() {
+		// Only build the string when the URL may have changed.
+		if uri = u.RequestURI(); u.IsAbs() {
+			uri = u.String()
+		}
+		if uri != c.uri {
+			flags |= outURL
+		}
 	}
 	if req.Host != c.host {
 		flags |= outHost
 	}
-	hdiff := changedHeaders(req.Header, c.headers)
-	if hdiff != nil {
+	var changes [8]headerChange
+	hdiff := changedHeaders(changes[:0], req.Header, c.headers)
+	if len(hdiff) > 0 {
 		flags |= outReqHeaders
 	}
 	var reqBody []byte
 	if c.res == nil {
 		var changed bool
-		if reqBody, changed = bodyAfter(req.Body, c.reqBody); changed {
+		if reqBody, changed = bodyAfter(req.Body, &c.reqBody); changed {
 			flags |= outReqBody
 		}
 	}
@@ -335,19 +356,19 @@ func (c *call) encode(elapsed time.Duration, panicMsg, stack string) []byte {
 	if panicMsg != "" {
 		flags |= outPanic
 	}
-	var resHdrs map[string][]string
+	var resHdrs http.Header
 	var resBody []byte
 	if c.res != nil {
 		res := c.res
 		if res.StatusCode != c.resCode {
 			flags |= outResStatus
 		}
-		if changedHeaders(res.Header, c.resHdrs) != nil {
+		if len(changedHeaders(changes[:0], res.Header, c.resHdrs)) > 0 {
 			resHdrs = res.Header
 			flags |= outResHeaders
 		}
 		var changed bool
-		if resBody, changed = bodyAfter(res.Body, c.resBody); changed {
+		if resBody, changed = bodyAfter(res.Body, &c.resBody); changed {
 			flags |= outResBody
 		}
 	}
@@ -371,10 +392,10 @@ func (c *call) encode(elapsed time.Duration, panicMsg, stack string) []byte {
 	}
 	if flags&outReqHeaders != 0 {
 		w.u32(uint32(len(hdiff)))
-		for k, vs := range hdiff {
-			w.str(k)
-			w.u32(uint32(len(vs)))
-			for _, v := range vs {
+		for _, ch := range hdiff {
+			w.str(ch.key)
+			w.u32(uint32(len(ch.vals)))
+			for _, v := range ch.vals {
 				w.str(v)
 			}
 		}
@@ -453,3 +474,14 @@ var (
 	parkedMu sync.Mutex
 	parked   = map[uint32]*parkedCall{}
 )
+
+// parseRequestURI fills u from an origin-form request target ("/path?query")
+// without allocating; anything else goes through net/url.
+func parseRequestURI(uri string, u *url.URL) (*url.URL, error) {
+	if !strings.HasPrefix(uri, "/") || strings.HasPrefix(uri, "//") || strings.ContainsAny(uri, "%#") {
+		return url.ParseRequestURI(uri)
+	}
+	path, query, hasQuery := strings.Cut(uri, "?")
+	*u = url.URL{Path: path, RawQuery: query, ForceQuery: hasQuery && query == ""}
+	return u, nil
+}

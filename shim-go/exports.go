@@ -147,8 +147,12 @@ func shim_call(plugin, api, callID, mode C.uint32_t, in *C.uint8_t, inLen C.uint
 		}
 		return C.int32_t(statusPending)
 	}
-	status, frame := execute(p, a, borrow(in, inLen), func(l *callLogs) { inlineCall.Store(l) }, func() { inlineCall.Store(nil) })
-	return answer(id, status, frame, out, outCap, outLen)
+	status, frame := execute(p, a, borrow(in, inLen), setInline, clearInline)
+	rc = answer(id, status, frame, out, outCap, outLen)
+	if rc != C.int32_t(statusBuffer) {
+		releaseFrame(frame) // copied out; a parked frame stays
+	}
+	return rc
 }
 
 //export shim_result_take
@@ -200,6 +204,9 @@ func shim_logs_drain(out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc 
 	}
 	return answer(0, statusOK, w.b, out, outCap, outLen)
 }
+
+func setInline(l *callLogs) { inlineCall.Store(l) }
+func clearInline()          { inlineCall.Store(nil) }
 
 func fire(id uint32) { C.shim_fire(onComplete, C.uint32_t(id)) }
 

@@ -20,6 +20,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"sync"
 )
 
 const (
@@ -81,6 +82,18 @@ func (r *reader) bytes() []byte {
 func (r *reader) str() string { return string(r.bytes()) }
 
 type writer struct{ b []byte }
+
+// Result frames are built in pooled buffers: allocation is a large part of a
+// call's cost. A frame parked for later (too big, or async) is not returned.
+var writers = sync.Pool{New: func() any { return &writer{b: make([]byte, 0, 1024)} }}
+
+func newWriter() *writer { w := writers.Get().(*writer); w.b = w.b[:0]; return w }
+
+func releaseFrame(b []byte) {
+	if cap(b) <= 64<<10 {
+		writers.Put(&writer{b: b[:0]})
+	}
+}
 
 func (w *writer) u32(v uint32) { w.b = binary.LittleEndian.AppendUint32(w.b, v) }
 func (w *writer) f64(v float64) {
