@@ -19,13 +19,17 @@ await buildTestPlugins(shim, log);
 log(`shim and test plugins ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 
 const filter = process.argv.slice(2);
-const suites: Array<{ name: string; cmd: string; args: string[]; parse: (out: string) => [number, number] }> = [
-  {
-    name: "go (shim-go/tyk)",
-    cmd: "go",
-    args: ["test", "-v", "./..."],
-    parse: (out) => [count(out, /^\s*--- PASS/gm), count(out, /^\s*--- FAIL/gm)],
-  },
+const goSuite = (dir: string) => ({
+  name: `go (${dir})`,
+  cwd: join(REPO_ROOT, dir),
+  cmd: "go",
+  args: ["test", "-v", "./..."],
+  parse: (out: string): [number, number] => [count(out, /^\s*--- PASS/gm), count(out, /^\s*--- FAIL/gm)],
+});
+
+const suites: Array<{ name: string; cwd?: string; cmd: string; args: string[]; parse: (out: string) => [number, number] }> = [
+  goSuite("shim-go"),
+  goSuite("shim-go/tyk"),
   {
     name: "deno",
     cmd: bin("deno"),
@@ -54,8 +58,7 @@ function count(s: string, re: RegExp): number {
 let passed = 0, failed = 0;
 for (const s of suites) {
   log(`suite ${s.name}: ${s.cmd} ${s.args.join(" ")}`);
-  const cwd = s.name.startsWith("go") ? join(REPO_ROOT, "shim-go", "tyk") : REPO_ROOT;
-  const res = spawnSync(s.cmd, s.args, { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 256 << 20 });
+  const res = spawnSync(s.cmd, s.args, { cwd: s.cwd ?? REPO_ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 256 << 20 });
   const out = `${res.stdout ?? ""}${res.stderr ?? ""}`;
   process.stdout.write(out);
   let [p, f] = s.parse(out);

@@ -1,17 +1,20 @@
-// Runs plugin calls so that a plugin never stalls the gateway while a fast
-// one costs no more than a direct FFI call.
+// Loads plugins and runs their calls so that a plugin never stalls the
+// gateway, while a fast one costs no more than a direct FFI call. Everything
+// a plugin logs, and every panic, goes to the gateway's log here.
 //
-// Why adaptive: handing a call to a goroutine and back costs ~15-20 us (a
-// cross-thread wake-up each way), about 100x a direct call. So each plugin
-// symbol is first run on goroutines for a few probe calls; if every probe
-// finishes within the inline budget, later calls run inline on the JS thread.
-// An inline call that overruns the budget sends the symbol back to goroutines
-// at once, and a long streak of quick calls there brings it inline again.
-// The cost: a plugin that is fast on its probes but later blocks stalls the
-// event loop for that one call.
+// Why adaptive: handing a call to a goroutine and back costs ~15-20 us on
+// this kind of machine (a cross-thread wake-up each way), several times a
+// direct call. So each plugin symbol is first run on goroutines for a few
+// probe calls; if every probe finishes within the inline budget, later calls
+// run inline on the JS thread. An inline call that overruns the budget sends
+// the symbol back to goroutines at once, and a long streak of quick calls
+// there brings it inline again. The cost: a plugin that is fast on its probes
+// but later blocks stalls the event loop for that one call.
 
-import type { CallRequest } from "../../ffi/wire.ts";
+import { type HookKind, Kind } from "../../ffi/abi.ts";
 import type { CallOutcome, Shim } from "../../ffi/shim.ts";
+import type { CallRequest, LogRecord } from "../../ffi/wire.ts";
+import { logAt, type Logger } from "../log.ts";
 
 export interface PluginDriverOptions {
   /** Longest plugin run (ns) still allowed on the JS thread. Default 1 ms. */
@@ -31,6 +34,16 @@ export interface PluginCallStats {
   demotions: number;
 }
 
+/** A plugin symbol loaded into the shim. */
+export interface LoadedPlugin {
+  readonly handle: number;
+  readonly path: string;
+  readonly symbol: string;
+  readonly kind: HookKind;
+}
+
+export type PluginLoad = { ok: true; plugin: LoadedPlugin } | { ok: false; error: string };
+
 interface SymbolState extends PluginCallStats {
   quickStreak: number;
 }
@@ -41,35 +54,63 @@ export class PluginDriver {
   private readonly probeCalls: number;
   private readonly promoteAfter: number;
 
-  constructor(readonly shim: Shim, options: PluginDriverOptions = {}) {
+  constructor(readonly shim: Shim, private readonly log: Logger, options: PluginDriverOptions = {}) {
     this.budget = options.inlineBudgetNs ?? 1_000_000;
     this.probeCalls = options.probeCalls ?? 4;
     this.promoteAfter = options.promoteAfter ?? 256;
   }
 
-  stats(plugin: number): PluginCallStats {
-    const { mode, inlineCalls, asyncCalls, demotions } = this.state(plugin);
+  load(path: string, symbol: string, kind: HookKind = Kind.REQUEST): PluginLoad {
+    const res = this.shim.loadPlugin(path, symbol, kind);
+    this.drainLogs();
+    if (!res.ok) return res;
+    return { ok: true, plugin: { handle: res.handle, path: res.path, symbol: res.symbol, kind } };
+  }
+
+  stats(plugin: LoadedPlugin): PluginCallStats {
+    const { mode, inlineCalls, asyncCalls, demotions } = this.state(plugin.handle);
     return { mode, inlineCalls, asyncCalls, demotions };
   }
 
-  /** Calls a plugin; `signal` (e.g. a timeout) abandons a call running off-thread. */
-  call(plugin: number, api: number, req: CallRequest, signal?: AbortSignal): CallOutcome | Promise<CallOutcome> {
-    const st = this.state(plugin);
+  /**
+   * Calls a plugin. `signal` (e.g. a timeout) abandons a call running
+   * off-thread. A panic comes back as status "panic", already logged.
+   */
+  call(plugin: LoadedPlugin, api: number, apiId: string, req: CallRequest, signal?: AbortSignal): CallOutcome | Promise<CallOutcome> {
+    const st = this.state(plugin.handle);
     if (st.mode === "inline") {
       st.inlineCalls++;
-      const out = this.shim.callInline(plugin, api, req);
+      const out = this.shim.callInline(plugin.handle, api, req);
       if (out.result.execNs > this.budget) {
         st.mode = "async";
         st.demotions++;
         st.quickStreak = 0;
       }
-      return out;
+      return this.report(plugin, apiId, out);
     }
     st.asyncCalls++;
-    return this.shim.callAsync(plugin, api, req, signal).then((out) => {
+    return this.shim.callAsync(plugin.handle, api, req, signal).then((out) => {
       this.observe(st, out.result.execNs);
-      return out;
+      return this.report(plugin, apiId, out);
     });
+  }
+
+  /** Logs written outside any call: plugin init, background goroutines. */
+  drainLogs(): void {
+    for (const rec of this.shim.drainLogs()) this.emit(rec, { plugin: rec.plugin || undefined });
+  }
+
+  private report(plugin: LoadedPlugin, apiId: string, out: CallOutcome): CallOutcome {
+    const where = { api_id: apiId, plugin: plugin.path, symbol: plugin.symbol };
+    for (const rec of out.result.logs) this.emit(rec, where);
+    if (out.status === "panic") {
+      this.log.error({ ...where, stack: out.result.panic?.stack }, `plugin panicked: ${out.result.panic?.message}`);
+    }
+    return out;
+  }
+
+  private emit(rec: LogRecord, where: Record<string, unknown>): void {
+    logAt(this.log, rec.level, { ...rec.fields, ...where, source: "plugin", plugin_time: rec.timeMs }, rec.msg);
   }
 
   private observe(st: SymbolState, execNs: number): void {
@@ -83,11 +124,11 @@ export class PluginDriver {
     if (st.quickStreak >= needed) st.mode = "inline";
   }
 
-  private state(plugin: number): SymbolState {
-    let st = this.states.get(plugin);
+  private state(handle: number): SymbolState {
+    let st = this.states.get(handle);
     if (!st) {
       st = { mode: "probe", inlineCalls: 0, asyncCalls: 0, demotions: 0, quickStreak: 0 };
-      this.states.set(plugin, st);
+      this.states.set(handle, st);
     }
     return st;
   }

@@ -137,9 +137,17 @@ test("request hooks: logs written by the plugin come back as structured records"
   const out = shim.callInline(load("logger", "AddFooBarHeader"), api, request()).result;
   assert.deepEqual(out.logs.map((l) => [l.level, l.msg]), [[30, "Processing HTTP request in Golang plugin!!"], [40, "with a field"]]);
   assert.deepEqual(out.logs[1].fields, { path: "/test/get" });
-  const init = shim.drainLogs().filter((l) => l.msg === "logger plugin loaded");
+});
+
+test("request hooks: logs from plugin init and from goroutines outside calls are drained", async () => {
+  const h = load("initlog", "LogLater");
+  const init = shim.drainLogs().filter((l) => l.msg === "initlog plugin loaded");
   assert.equal(init.length, 1);
-  assert.equal(init[0].plugin, plugins.logger);
+  assert.equal(init[0].plugin, plugins.initlog);
+  assert.deepEqual(init[0].fields, { stage: "init" });
+  assert.deepEqual(shim.callInline(h, api, request()).result.logs, []);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(shim.drainLogs().map((l) => [l.level, l.msg]), [[40, "logged after the call"]]);
 });
 
 test("request hooks: the plugin's shared state persists across calls", () => {

@@ -2,7 +2,8 @@
 // run with our own plugin builder (scripts/test.ts does it before the suites
 // start; a suite run on its own builds what is missing).
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildPlugin } from "../../src/plugin-builder/index.ts";
 import type { Shim } from "../../ffi/shim.ts";
@@ -14,22 +15,30 @@ export const PLUGIN_OUT = join(REPO_ROOT, "build", "test-plugins");
 
 export type PluginPaths = Record<string, string>;
 
+function sourceHash(dir: string): string {
+  const h = createHash("sha256");
+  for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  return h.digest("hex").slice(0, 12);
+}
+
 /**
- * Builds every test plugin not built yet for this shim (two at a time, one
- * per core) and returns name -> .so path. The manifest is keyed by the shim's
- * source key, so a changed shim rebuilds them all.
+ * Builds every test plugin not built yet (two at a time, one per core) and
+ * returns name -> .so path. Outputs are keyed by the shim's and the plugin's
+ * sources, so a change to either rebuilds.
  */
 export async function buildTestPlugins(shim: Shim, log?: (m: string) => void): Promise<PluginPaths> {
-  const key = shimSourceKey();
-  const dir = join(PLUGIN_OUT, key);
-  const manifest = join(dir, "manifest.json");
-  const have: PluginPaths = existsSync(manifest) ? JSON.parse(readFileSync(manifest, "utf8")) : {};
+  const dir = join(PLUGIN_OUT, shimSourceKey());
+  const have: PluginPaths = {};
   const info = shim.info();
   mkdirSync(dir, { recursive: true });
-  const todo = readdirSync(PLUGIN_SOURCES).filter((name) => !(have[name] && existsSync(have[name])));
+  const todo: string[] = [];
+  for (const name of readdirSync(PLUGIN_SOURCES)) {
+    have[name] = join(dir, `${name}-${sourceHash(join(PLUGIN_SOURCES, name))}.so`);
+    if (!existsSync(have[name])) todo.push(name);
+  }
   const worker = async () => {
     for (let name = todo.shift(); name !== undefined; name = todo.shift()) {
-      const output = join(dir, `${name}.so`);
+      const output = have[name];
       log?.(`building test plugin ${name}`);
       await buildPlugin({
         pluginDir: join(PLUGIN_SOURCES, name),
@@ -39,8 +48,6 @@ export async function buildTestPlugins(shim: Shim, log?: (m: string) => void): P
         shimDeps: info.deps,
         gatewayVersion: GATEWAY_VERSION,
       });
-      have[name] = output;
-      writeFileSync(manifest, JSON.stringify(have, null, 2));
     }
   };
   await Promise.all([worker(), worker()]);

@@ -8,9 +8,6 @@ import (
 
 var logger = log.Get()
 
-func init() {
-	logger.Info("logger plugin loaded")
-}
 
 // AddFooBarHeader logs through Tyk's logger, as in the seed.
 func AddFooBarHeader(rw http.ResponseWriter, r *http.Request) {

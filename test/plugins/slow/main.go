@@ -24,3 +24,10 @@ func Sleep200(rw http.ResponseWriter, r *http.Request) {
 }
 
 func main() {}
+
+// SleepIfAsked sleeps for X-Sleep-Ms milliseconds, and is instant without it.
+func SleepIfAsked(rw http.ResponseWriter, r *http.Request) {
+	if ms, err := strconv.Atoi(r.Header.Get("X-Sleep-Ms")); err == nil {
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+	}
+}
