@@ -13,7 +13,9 @@ import "C"
 import (
 	"encoding/json"
 	"fmt"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 	"unsafe"
 )
 
@@ -78,6 +80,9 @@ var onComplete C.shim_on_complete
 func shim_init(cb C.shim_on_complete, level *C.uint8_t, levelLen C.uint32_t) (rc C.int32_t) {
 	defer recoverInto(&rc, nil, 0, nil)
 	onComplete = cb
+	// Loading Go un-ignores SIGPIPE in the host (Deno and Bun ignore it): a
+	// client closing its socket mid-response would then kill the gateway.
+	signal.Ignore(syscall.SIGPIPE)
 	initLogging(string(borrow(level, levelLen)))
 	startNotifier()
 	return C.int32_t(statusOK)

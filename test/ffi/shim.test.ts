@@ -1,7 +1,7 @@
 // Real Go plugins, built with our plugin builder, called through the real
 // shim over this runtime's FFI.
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -207,4 +207,10 @@ test("failures: an async panic is reported the same way", async () => {
 
 test("failures: an unknown handle is an error, not a crash", () => {
   assert.throws(() => shim.callInline(9999, api, request()), /E_GONE/);
+});
+
+test("failures: with the shim loaded, SIGPIPE stays ignored, so a closed socket cannot kill the process", () => {
+  const m = /SigIgn:\s*([0-9a-f]+)/.exec(readFileSync("/proc/self/status", "utf8"));
+  assert.ok(m, "SigIgn readable");
+  assert.equal((BigInt(`0x${m[1]}`) >> 12n) & 1n, 1n, "SIGPIPE (13) ignored");
 });
