@@ -1,9 +1,12 @@
 // The one entry point, for Deno and Bun alike:
 //   gateway --conf tyk.conf | plugin build|check ... | version
 import process from "node:process";
+import { ShimLoadError } from "../ffi/errors.ts";
 import { pluginCommand } from "./cli/plugin.ts";
+import { ConfigError } from "./config/validate.ts";
 import { versionCommand } from "./cli/version.ts";
 import { loadRuntime } from "./runtime/index.ts";
+import { runGateway, StartupError } from "./server/start.ts";
 
 const USAGE = `usage:
   gateway --conf <tyk.conf>                 run the gateway
@@ -13,6 +16,15 @@ const USAGE = `usage:
 
 async function main(args: string[]): Promise<number> {
   const runtime = await loadRuntime();
+  const conf = args.indexOf("--conf");
+  if (conf >= 0) {
+    if (!args[conf + 1]) {
+      process.stderr.write(`--conf needs a file\n${USAGE}\n`);
+      return 2;
+    }
+    // Exit explicitly: pooled connections or the FFI callback must not keep a stopped gateway alive.
+    process.exit(await runGateway(runtime, args[conf + 1]));
+  }
   switch (args[0]) {
     case "plugin":
       return pluginCommand(runtime, args.slice(1));
@@ -30,4 +42,12 @@ async function main(args: string[]): Promise<number> {
   return 2;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  // Bad input (a tyk.conf field, a plugin that must load under strict_plugins) is
+  // reported in one line naming the file and field, without a stack trace.
+  const known = err instanceof ConfigError || err instanceof ShimLoadError || err instanceof StartupError;
+  process.stderr.write(`gateway: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+}

@@ -39,7 +39,7 @@ export class PluginBuildError extends Error {
   override name = "PluginBuildError";
 }
 
-const goArch = (): string => ({ x64: "amd64", arm64: "arm64", ia32: "386" } as Record<string, string>)[process.arch] ?? process.arch;
+export const goArch = (): string => ({ x64: "amd64", arm64: "arm64", ia32: "386" } as Record<string, string>)[process.arch] ?? process.arch;
 
 export function defaultPluginFileName(pluginDir: string, gatewayVersion: string): string {
   return `${basename(resolve(pluginDir))}_v${gatewayVersion}_${process.platform}_${goArch()}.so`;

@@ -1,0 +1,129 @@
+// Builds an API's middleware chain from its definition, in Tyk's order:
+//   pre -> authentication -> post_key_auth -> rate limit and quota
+//       -> Go virtual endpoints -> post -> upstream -> response
+// Keyless APIs skip authentication, post_key_auth and limits. A plugin that
+// cannot be loaded is logged now and answers 500 on the requests that reach
+// it; the rest of the API keeps working.
+
+import { Kind } from "../../ffi/abi.ts";
+import { type ApiDefinition, compileTykPathPattern, type MiddlewareDefinition } from "../config/api-definition.ts";
+import { compose } from "../gateway/compose.ts";
+import type { GatewayMiddleware } from "../gateway/state.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics/index.ts";
+import { goPlugin, type RequestHook } from "../middleware/go-plugin/index.ts";
+import { proxyStep } from "../middleware/proxy/index.ts";
+import { rateLimit } from "../middleware/rate-limit/index.ts";
+import { responsePlugin } from "../middleware/response-plugin/index.ts";
+import { standardAuth } from "../middleware/standard-auth/index.ts";
+import type { PluginDriver } from "../plugin-driver/index.ts";
+import { resolvePluginPath } from "../plugin-driver/resolve.ts";
+import type { UpstreamClient } from "../proxy/index.ts";
+import type { LoadedApi, PluginSlot } from "../registry/types.ts";
+import type { KeyStore } from "../store/types.ts";
+
+export interface ChainDeps {
+  driver: PluginDriver;
+  store: KeyStore;
+  metrics: Metrics;
+  log: Logger;
+  client: UpstreamClient;
+  gatewayVersion: string;
+  /** Relative plugin paths are resolved from here (the directory of tyk.conf, Tyk's working directory). */
+  baseDir: string;
+  pluginTimeoutMs: number;
+  upstreamTimeoutMs: number;
+  rateLimitHeaders: "quotas" | "rate_limits";
+  hashKeys: boolean;
+}
+
+type Hook = RequestHook | "response";
+
+/** Loads one plugin entry; failures are logged once here, at load. */
+export function loadSlot(deps: ChainDeps, api: Pick<LoadedApi, "id" | "file">, hook: Hook, driverName: string, path: string, symbol: string): PluginSlot {
+  const where = { api_id: api.id, file: api.file, hook, symbol };
+  if (driverName !== "goplugin") {
+    const error = `custom_middleware.driver is "${driverName}": only "goplugin" is supported by this gateway`;
+    deps.log.error({ ...where, path }, `plugin not loaded: ${error}`);
+    return { ok: false, path, symbol, error };
+  }
+  const file = resolvePluginPath(path, deps.gatewayVersion, deps.baseDir);
+  const res = deps.driver.load(file, symbol, hook === "response" ? Kind.RESPONSE : Kind.REQUEST);
+  if (!res.ok) {
+    deps.log.error({ ...where, path: file }, `plugin not loaded: ${res.error}`);
+    return { ok: false, path: file, symbol, error: res.error };
+  }
+  deps.log.info({ ...where, path: res.plugin.path }, "plugin loaded");
+  return { ok: true, plugin: res.plugin };
+}
+
+const enabled = (entries: MiddlewareDefinition[] | undefined) => (entries ?? []).filter((e) => !e.disabled && e.name);
+
+/**
+ * Go virtual endpoints of the version requests use (this gateway serves one
+ * version per API). As in Tyk, extended paths apply only with use_extended_paths.
+ */
+function virtualEndpoints(def: ApiDefinition) {
+  const versions = Object.values(def.version_data?.versions ?? {});
+  const version = def.version_data?.default_version ? def.version_data.versions?.[def.version_data.default_version] : versions[0];
+  if (!version?.use_extended_paths) return [];
+  return (version.extended_paths?.go_plugin ?? []).filter((e) => !e.disabled);
+}
+
+export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, deps: ChainDeps): LoadedApi {
+  const cm = def.custom_middleware;
+  const driverName = cm?.driver || "goplugin";
+  const slot = (hook: Hook, e: { path: string; name: string }) => {
+    const s = loadSlot(deps, api, hook, driverName, e.path, e.name);
+    api.plugins.push(s);
+    return s;
+  };
+  const callDeps = { driver: deps.driver, metrics: deps.metrics, log: deps.log, timeoutMs: deps.pluginTimeoutMs, store: deps.store };
+  const hook = (h: RequestHook) => (e: MiddlewareDefinition) => goPlugin({ ...callDeps, hook: h, slot: slot(h, e) });
+
+  const chain: GatewayMiddleware[] = enabled(cm?.pre).map(hook("pre"));
+  if (!def.use_keyless) {
+    const pluginAuth = def.use_go_plugin_auth || def.custom_plugin_auth_enabled || def.enable_coprocess_auth;
+    const authCheck = cm?.auth_check;
+    if (pluginAuth && authCheck && !authCheck.disabled) chain.push(hook("auth_check")(authCheck));
+    else {
+      chain.push(standardAuth({
+        store: deps.store,
+        headerName: def.auth?.auth_header_name || "Authorization",
+        useParam: def.auth?.use_param,
+        paramName: def.auth?.param_name,
+        useCookie: def.auth?.use_cookie,
+        cookieName: def.auth?.cookie_name,
+        stripAuthData: def.strip_auth_data,
+      }));
+    }
+    chain.push(...enabled(cm?.post_key_auth).map(hook("post_key_auth")));
+    chain.push(rateLimit({
+      store: deps.store,
+      headersFrom: deps.rateLimitHeaders,
+      disableRateLimit: !!def.disable_rate_limit,
+      disableQuota: !!def.disable_quota,
+      hashKeys: deps.hashKeys,
+    }));
+  }
+  for (const v of virtualEndpoints(def)) {
+    chain.push(goPlugin({
+      ...callDeps,
+      hook: "virtual",
+      slot: slot("virtual", { path: v.plugin_path, name: v.func_name }),
+      // Tyk's default URL matching: the pattern may match anywhere in the path after the listen path.
+      match: { method: v.method.toUpperCase(), pattern: compileTykPathPattern(v.path) },
+    }));
+  }
+  chain.push(...enabled(cm?.post).map(hook("post")));
+  const responseSteps = enabled(cm?.response).map((e) => responsePlugin({ ...callDeps, slot: slot("response", e) }));
+  const last = proxyStep({
+    client: deps.client,
+    timeoutMs: deps.upstreamTimeoutMs,
+    preserveHost: !!def.proxy.preserve_host_header,
+    stripListenPath: !!def.proxy.strip_listen_path,
+    responseSteps,
+    log: deps.log,
+  });
+  return { ...api, chain: compose(chain, last) };
+}

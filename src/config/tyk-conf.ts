@@ -1,0 +1,166 @@
+// tyk.conf: the gateway's own configuration, read from the user's existing Tyk file. JSON names and defaults are
+// Tyk's (config/config.go); our own settings live in the `plugin_gateway` section, which Tyk ignores.
+//
+// Defaults: when Tyk loads a file, absent fields keep Go's zero value ("", 0, false) unless the gateway documents
+// another default; the defaults below follow that, except where noted.
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+import { flag, list, seconds, section, text, typeError } from "./fields.ts";
+import { parseConfig, readJsonFile } from "./validate.ts";
+
+const port = (defaultValue: number) =>
+  z.number(typeError("expected a port number")).int().min(0).max(65535).default(defaultValue);
+
+/** Log levels we run with (pino's names for Tyk's levels). */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+// Tyk lower-cases log_level and knows debug, info, warn and error; "" means info. "warning" is logrus's spelling.
+const LOG_LEVELS: Readonly<Record<string, LogLevel>> = {
+  "": "info",
+  debug: "debug",
+  info: "info",
+  warn: "warn",
+  warning: "warn",
+  error: "error",
+};
+
+const logLevel = z
+  .string()
+  .default("info")
+  .transform((v, ctx): LogLevel => {
+    const level = LOG_LEVELS[v.toLowerCase()];
+    if (level) return level;
+    ctx.addIssue({
+      code: "custom",
+      message: `expected one of "debug", "info", "warn", "error", got ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  });
+
+/**
+ * `storage`: where keys, quotas and rate-limit counters live. Tyk only knows Redis ("redis", its default); we add
+ * "embedded", an in-process store needing no server, and make it our default. The Redis fields are Tyk's so a
+ * Redis store can be added later without changing the file format.
+ */
+export const StorageSchema = z.object({
+  type: z.enum(["embedded", "redis"]).default("embedded"),
+  host: text("localhost"),
+  port: port(6379),
+  /** Cluster / sentinel addresses, "host:port". */
+  addrs: list(z.string()),
+  master_name: text(),
+  sentinel_password: text(),
+  username: text(),
+  password: text(),
+  database: z.number().int().min(0).default(0),
+  /** Network timeout in seconds; Tyk: "Default value 5 seconds". */
+  timeout: seconds(5, { integer: true }),
+  enable_cluster: flag(),
+  use_ssl: flag(),
+  ssl_insecure_skip_verify: flag(),
+  optimisation_max_idle: z.number().int().min(0).default(100),
+  optimisation_max_active: z.number().int().min(0).default(500),
+});
+export type StorageConf = z.output<typeof StorageSchema>;
+
+/** `http_server_options`: the listener facing API consumers. */
+export const HttpServerOptionsSchema = z.object({
+  /** Seconds; Tyk: "not setting this, or setting it to 0, defaults to 120 seconds". */
+  read_timeout: seconds(120, { integer: true }),
+  write_timeout: seconds(120, { integer: true }),
+  /** Bytes; 0 = no limit. Tyk answers 413 above it. (Tyk: http_server_options.max_request_body_size.) */
+  max_request_body_size: z.number().int().min(0).default(0),
+});
+export type HttpServerOptions = z.output<typeof HttpServerOptionsSchema>;
+
+/** `plugin_gateway`: this gateway's own settings. Tyk ignores the section, so a shared tyk.conf stays valid. */
+export const PluginGatewaySchema = z.object({
+  /** A plugin call not returned by then fails its request with 504. */
+  plugin_timeout_ms: z.number().int().positive().default(30000),
+  /** Longest plugin run (µs) still allowed on the JS thread (the plugin driver's inlineBudgetNs / 1000). */
+  inline_budget_us: z.number().int().min(0).default(1000),
+  /** Where analytics records are appended, one JSON object per line. Relative to the conf file (resolvePaths). */
+  analytics_file: text("./analytics.jsonl"),
+  /** When true, a plugin that fails to load refuses start-up instead of failing only its API. */
+  strict_plugins: flag(),
+  /** Reload API definitions when files under app_path change. */
+  watch_app_path: flag(),
+  metrics_path: z
+    .string()
+    .default("/tyk/metrics")
+    .refine((p) => p.startsWith("/"), { message: 'must start with "/"' }),
+});
+export type PluginGatewayConf = z.output<typeof PluginGatewaySchema>;
+
+export const TykConfSchema = z.object(
+  {
+    listen_address: text(),
+    /** 0 picks a free port (useful in tests). */
+    listen_port: port(8080),
+    secret: text(),
+    app_path: text("./apps/"),
+    middleware_path: text("./middleware/"),
+    log_level: logLevel,
+    enable_bundle_downloader: flag(),
+    bundle_base_url: text(),
+    bundle_insecure_skip_verify: flag(),
+    public_key_path: text(),
+    /** Tyk's field is a plain bool, so a file without it means false; Tyk's sample confs set it to true. */
+    hash_keys: flag(),
+    /** "" is Tyk's legacy murmur32 key format; naming any function (even "murmur32") switches key formats. */
+    hash_key_function: z.enum(["", "murmur32", "murmur64", "murmur128", "sha256"]).default(""),
+    enable_hashed_keys_listing: flag(),
+    /** Tyk refuses to create keys without access rights unless this is on (such keys reach every API). */
+    allow_master_keys: flag(),
+    enable_analytics: flag(),
+    storage: section(StorageSchema),
+    http_server_options: section(HttpServerOptionsSchema),
+    /** Upstream timeout in seconds; Tyk: "Default: 30 seconds". */
+    proxy_default_timeout: seconds(30),
+    /** Seconds to let in-flight requests finish on shutdown; Tyk: "Defaults to 30 seconds". */
+    graceful_shutdown_timeout_duration: seconds(30, { integer: true }),
+    /** Disable keep-alive between clients and the gateway. */
+    close_connections: flag(),
+    /**
+     * Which limit the X-RateLimit-* response headers describe. Not found in the Tyk config.go we could read; kept
+     * so a conf that sets it validates, with "quotas" (Tyk's historical behaviour) as the default.
+     */
+    rate_limit_response_headers: z.enum(["quotas", "rate_limits"]).default("quotas"),
+    plugin_gateway: section(PluginGatewaySchema),
+  },
+  typeError("expected a JSON object (the tyk.conf settings)"),
+);
+export type TykConf = z.output<typeof TykConfSchema>;
+
+/** Reads and validates a tyk.conf. Throws ConfigError naming the file (and field) when it cannot be used. */
+export function loadTykConf(path: string): { conf: TykConf; unknownFields: string[] } {
+  const { value, unknownFields } = parseConfig(TykConfSchema, readJsonFile(path), path);
+  return { conf: value, unknownFields };
+}
+
+/** The file-system paths of a TykConf, made absolute. Empty optional paths stay "" (unset). */
+export interface ResolvedPaths {
+  app_path: string;
+  middleware_path: string;
+  /** "" when not set. */
+  public_key_path: string;
+  /** "" when not set. */
+  analytics_file: string;
+}
+
+/**
+ * Makes the conf's relative paths absolute. Tyk resolves them against its working directory; we resolve them
+ * against the directory of the conf file instead, so `./gateway --conf examples/tyk.conf` finds examples/apps/
+ * whatever directory it is started from. Absolute paths are kept as they are.
+ */
+export function resolvePaths(conf: TykConf, confFile: string): ResolvedPaths {
+  const base = dirname(resolve(confFile));
+  const abs = (p: string) => resolve(base, p);
+  const optional = (p: string) => (p === "" ? "" : abs(p));
+  return {
+    app_path: abs(conf.app_path),
+    middleware_path: abs(conf.middleware_path),
+    public_key_path: optional(conf.public_key_path),
+    analytics_file: optional(conf.plugin_gateway.analytics_file),
+  };
+}

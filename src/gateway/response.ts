@@ -1,0 +1,13 @@
+/** Adds headers to a response, rebuilding it when its headers are immutable (e.g. from fetch). */
+export function withHeaders(res: Response, extra: Headers | Record<string, string>): Response {
+  const entries = extra instanceof Headers ? [...extra] : Object.entries(extra);
+  if (entries.length === 0) return res;
+  try {
+    for (const [k, v] of entries) res.headers.append(k, v);
+    return res;
+  } catch {
+    const headers = new Headers(res.headers);
+    for (const [k, v] of entries) headers.append(k, v);
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  }
+}

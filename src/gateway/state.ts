@@ -1,0 +1,66 @@
+// What one request carries through an API's middleware chain. Plugins change
+// it (method, path, headers, body, session); the proxy sends what is left.
+
+import type { Context } from "hono";
+import type { SessionState } from "../store/types.ts";
+import type { LoadedApi } from "../registry/types.ts";
+
+export interface RequestState {
+  readonly id: string;
+  readonly api: LoadedApi;
+  readonly startedAt: number;
+  readonly clientIp: string;
+  readonly clientPort: number;
+  method: string;
+  /** The request path as received, listen path included. */
+  path: string;
+  /** Raw query string without "?" ("" when none). */
+  query: string;
+  /** Set by a plugin that rewrote the URL to an absolute one: sent there as is. */
+  absoluteUrl?: URL;
+  host: string;
+  headers: Headers;
+  /** Streamed unless something (a plugin) needed it whole. */
+  body: ReadableStream<Uint8Array> | Uint8Array | null;
+  /** The raw key the request authenticated with (ctx.GetAuthToken). */
+  authToken: string;
+  /** Tyk's user.SessionState as JSON, set by auth (ctx.GetSession). */
+  session?: SessionState;
+  /** A plugin asked for the session to be saved (SetSession(..., true)). */
+  sessionUpdate: boolean;
+  /** Headers plugins set on the ResponseWriter without answering: they reach the client. */
+  responseHeaders: Headers;
+  /** Time spent waiting on the upstream, for analytics. */
+  upstreamMs: number;
+}
+
+export type GatewayEnv = {
+  Variables: { gw: RequestState };
+  Bindings: ConnInfo;
+};
+
+export interface ConnInfo {
+  remoteAddr: { hostname: string; port: number };
+}
+
+/**
+ * A step of an API's chain. Unlike Hono's MiddlewareHandler, `next` resolves
+ * to the Response of the rest of the chain: response hooks and rate-limit
+ * headers rewrite it, which Hono's `c.res` setter would merge headers into.
+ */
+export type GatewayMiddleware = (c: GatewayContext, next: () => Promise<Response>) => Promise<Response>;
+export type GatewayContext = Context<GatewayEnv>;
+
+/** The request URI as the upstream and plugins see it: path plus query. */
+export function requestUri(state: RequestState): string {
+  return state.query ? `${state.path}?${state.query}` : state.path;
+}
+
+/** Reads a streamed body once and keeps it, so plugins can see and change it. */
+export async function bufferedBody(state: RequestState): Promise<Uint8Array | undefined> {
+  if (state.body === null) return undefined;
+  if (state.body instanceof Uint8Array) return state.body;
+  const buf = new Uint8Array(await new Response(state.body).arrayBuffer());
+  state.body = buf;
+  return buf;
+}

@@ -1,0 +1,36 @@
+// A Go plugin response hook: runs on the upstream's response (never on the
+// gateway's own error answers, as in Tyk) and may change its status, headers
+// and body. The body is read whole for the plugin; Content-Length follows it.
+
+import { TykMessage, tykError } from "../../gateway/errors.ts";
+import type { GatewayContext } from "../../gateway/state.ts";
+import type { PluginSlot } from "../../registry/types.ts";
+import { type PluginCallDeps, runPlugin } from "../go-plugin/call.ts";
+import { callRequest } from "../go-plugin/request.ts";
+
+export type ResponseStep = (c: GatewayContext, upstream: Response) => Promise<Response>;
+
+export interface ResponsePluginOptions extends PluginCallDeps {
+  slot: PluginSlot;
+}
+
+export function responsePlugin(opts: ResponsePluginOptions): ResponseStep {
+  const { slot } = opts;
+  return async function responsePluginStep(c, upstream) {
+    const st = c.var.gw;
+    if (!slot.ok) return tykError(500, TykMessage.internal);
+    const body = new Uint8Array(await upstream.arrayBuffer());
+    const headers: Array<[string, string]> = [];
+    upstream.headers.forEach((v, k) => headers.push([k, v]));
+    const req = { ...(await callRequest(st)), response: { status: upstream.status, headers, body } };
+    const r = await runPlugin(opts, slot.plugin, "response", st, req);
+    if (r instanceof Response) return r;
+    const outHeaders = r.resHeaders ? new Headers(r.resHeaders) : new Headers(upstream.headers);
+    const outBody = r.resBody ?? body;
+    if (r.resBody) outHeaders.set("content-length", String(outBody.length));
+    outHeaders.delete("transfer-encoding");
+    const status = r.resStatus ?? upstream.status;
+    const empty = status === 204 || status === 304;
+    return new Response(empty ? null : (outBody as Uint8Array<ArrayBuffer>), { status, headers: outHeaders });
+  };
+}

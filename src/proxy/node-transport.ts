@@ -1,0 +1,145 @@
+// Upstream client over node:http / node:https, which Deno and Bun both implement. Unlike their fetch, it hands back the
+// upstream's bytes undecoded (Deno's fetch always decompresses and cannot be told not to), and its keep-alive Agent pools
+// connections per host.
+import type { ClientRequest, IncomingMessage } from "node:http";
+import http from "node:http";
+import https from "node:https";
+import { isIP } from "node:net";
+import { hasNoBody, responseHeadersFromRaw } from "./headers.ts";
+import type { OutboundRequest, Transport, UpstreamResponse } from "./types.ts";
+
+/** Bytes of response body buffered ahead of the client before the upstream socket is paused. */
+const BODY_HIGH_WATER = 64 * 1024;
+/** Idle connections kept per upstream host (Tyk's max_idle_connections_per_host default). */
+const MAX_IDLE_PER_HOST = 100;
+
+export function createNodeTransport(): Transport {
+  const agentOptions = { keepAlive: true, maxFreeSockets: MAX_IDLE_PER_HOST };
+  const httpAgent = new http.Agent(agentOptions);
+  const httpsAgent = new https.Agent(agentOptions);
+
+  function send(req: OutboundRequest): Promise<UpstreamResponse> {
+    const { url, signal } = req;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const secure = url.protocol === "https:";
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1"); // IPv6 literal without brackets
+    const out = (secure ? https : http).request({
+      hostname,
+      port: url.port || undefined,
+      path: url.pathname + url.search,
+      method: req.method,
+      headers: req.headers,
+      agent: secure ? httpsAgent : httpAgent,
+      // SNI and certificate check against the target, not the Host header (which preserveHost may have kept as the client's).
+      ...(secure ? { servername: isIP(hostname) ? "" : hostname } : {}),
+    });
+    const onAbort = () => out.destroy(asError(signal.reason));
+    
+    // Listen on the request for its whole life: an 'error' event without a listener would crash the process.
+    out.on("close", () => signal.removeEventListener("abort", onAbort));
+
+    return new Promise<UpstreamResponse>((resolve, reject) => {
+      out.on("error", reject); // after 'response' this is a no-op: the body stream reports the failure
+      out.on("response", (res: IncomingMessage) => {
+        const status = res.statusCode ?? 502;
+        const headers = responseHeadersFromRaw(res.rawHeaders);
+        if (hasNoBody(req.method, status)) {
+          res.resume(); // drain so the socket returns to the pool
+          resolve({ status, headers, body: null });
+        } else {
+          resolve({ status, headers, body: bodyStream(res) });
+        }
+      });
+      writeBody(req.body, out);
+    });
+  }
+
+  return {
+    send,
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+function writeBody(body: OutboundRequest["body"], out: ClientRequest): void {
+  if (body === null) out.end();
+  else if (body instanceof Uint8Array) out.end(body);
+  else void pipeBody(body, out);
+}
+
+/** Streams the client's body upstream with backpressure; stops reading it when the upstream request dies. */
+async function pipeBody(body: ReadableStream<Uint8Array>, out: ClientRequest): Promise<void> {
+  const reader = body.getReader();
+  const stop = () => reader.cancel().catch(() => {});
+  out.once("close", stop);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (out.destroyed) return;
+      if (done) {
+        out.off("close", stop);
+        out.end();
+        return;
+      }
+      if (!out.write(value)) await drained(out);
+    }
+  } catch (err) {
+    // The client's upload failed: abort rather than let the upstream take a truncated body as complete.
+    out.destroy(asError(err));
+  }
+}
+
+function drained(out: ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off("drain", done);
+      out.off("close", done);
+      resolve();
+    };
+    out.on("drain", done);
+    out.on("close", done);
+  });
+}
+
+/** The response body as a web stream, paced by its reader; an upstream that dies mid-body errors the stream. */
+function bodyStream(res: IncomingMessage): ReadableStream<Uint8Array> {
+  let finished = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      res.on("data", (chunk: Uint8Array) => {
+        controller.enqueue(chunk);
+        if ((controller.desiredSize ?? 0) <= 0) res.pause();
+      });
+      res.on("end", () => {
+        if (finished) return;
+        finished = true;
+        controller.close();
+      });
+      res.on("error", (err: Error) => {
+        if (finished) return;
+        finished = true;
+        controller.error(err);
+      });
+      // Some implementations end with 'close' alone when the socket drops; never leave the reader hanging.
+      // ('close' follows every response: build the Error only when needed, its stack trace is costly.)
+      res.on("close", () => {
+        if (finished) return;
+        finished = true;
+        controller.error(new Error("upstream connection closed before the body ended"));
+      });
+    },
+    pull() {
+      res.resume();
+    },
+    cancel() {
+      finished = true;
+      res.destroy(); // the rest of the body is unread, so this connection cannot be reused
+    },
+  }, { highWaterMark: BODY_HIGH_WATER, size: (chunk) => chunk.byteLength });
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}

@@ -1,0 +1,159 @@
+// Tyk's rate limit and quota decision for one request (gateway SessionLimiter.ForwardMessage), independent of where
+// the counters live. The rate limit is Tyk's Redis rolling-window limiter (sliding log); the quota follows Tyk's
+// RedisQuotaExceeded.
+import { quotaStorageKey, rateLimitStorageKey } from "../store/keys.ts";
+import type { ApiLimit, KeyStore, SessionState } from "../store/types.ts";
+
+export type LimitStatus = "ok" | "rate_limited" | "quota_exceeded";
+
+export interface LimitDecision {
+  status: LimitStatus;
+  /**
+   * X-RateLimit-Limit / -Remaining / -Reset as Tyk sends them. From "quotas" (Tyk's default): the key's quota max,
+   * remaining and renewal time (unix s), on allowed requests only (Tyk adds them to the proxied response, never to a
+   * 429/403). From "rate_limits": the rate, the requests left in the window and when it has room again (unix s),
+   * whenever the rate limiter ran, refused requests included. Empty when there is nothing to send.
+   */
+  headers: Record<string, string>;
+  /** The session with quota_remaining / quota_renews updated, for the caller to persist. */
+  session: SessionState;
+}
+
+export interface CheckLimitsOptions {
+  nowMs: number;
+  /** Where the X-RateLimit-* values come from; Tyk's default is "quotas". */
+  headersFrom?: "quotas" | "rate_limits";
+  /** The API definition's disable_rate_limit. */
+  disableRateLimit?: boolean;
+  /** The API definition's disable_quota. */
+  disableQuota?: boolean;
+}
+
+/** What Tyk answers for a refused request (RateLimitAndQuotaCheck); the body is `{"error": message}`. */
+export const LIMIT_ERRORS = {
+  rate_limited: { status: 429, message: "Rate limit exceeded" },
+  quota_exceeded: { status: 403, message: "Quota exceeded" },
+} as const;
+
+/**
+ * Counts one request of the key against its rate limit, then its quota (a rate-limited request uses no quota).
+ * `keyHashOrKey` is the key's hash while hash_keys is on, else the key (see keyHash in store/keys.ts); counters are
+ * stored under Tyk's names for it.
+ */
+export async function checkLimits(
+  store: KeyStore,
+  keyHashOrKey: string,
+  apiId: string,
+  session: SessionState,
+  opts: CheckLimitsOptions,
+): Promise<LimitDecision> {
+  const updated = structuredClone(session);
+  const decide = (status: LimitStatus, rateHeaders?: Record<string, string>): LimitDecision => ({
+    status,
+    headers: opts.headersFrom === "rate_limits"
+      ? rateHeaders ?? {}
+      : status === "ok"
+      ? quotaHeaders(updated, apiId)
+      : {},
+    session: updated,
+  });
+
+  const effective = effectiveLimit(updated, apiId);
+  // Tyk refuses a key whose access rights do not list this API as rate limited.
+  if (effective === undefined) return decide("rate_limited");
+  const { limit, scope } = effective;
+
+  let rateHeaders: Record<string, string> | undefined;
+  const rate = limit.rate ?? 0;
+  // A rate of 0 or less means no rate limit. Tyk truncates rate and per to whole numbers; a per of 0 or less
+  // leaves an empty window, so nothing is refused.
+  if (!opts.disableRateLimit && rate > 0) {
+    const max = Math.trunc(rate);
+    const hit = await store.rateLimitHit(
+      rateLimitStorageKey(keyHashOrKey, scope),
+      max,
+      Math.trunc(limit.per ?? 0) * 1000,
+      opts.nowMs,
+    );
+    rateHeaders = {
+      "X-RateLimit-Limit": String(max),
+      "X-RateLimit-Remaining": String(Math.max(0, max - hit.count)),
+      "X-RateLimit-Reset": String(Math.floor((opts.nowMs + hit.resetMs) / 1000)),
+    };
+    if (!hit.allowed) return decide("rate_limited", rateHeaders);
+  }
+
+  const quotaMax = limit.quota_max ?? 0;
+  // quota_max -1 (or anything <= 0) is unlimited: nothing is counted and the session is left as it is.
+  if (!opts.disableQuota && quotaMax > 0) {
+    const used = await store.quotaConsume(
+      quotaStorageKey(keyHashOrKey, scope),
+      quotaMax,
+      limit.quota_renewal_rate ?? 0,
+      opts.nowMs,
+    );
+    setQuotaState(updated, scope, used.remaining, Math.floor(used.renewsAtMs / 1000));
+    if (!used.allowed) return decide("quota_exceeded", rateHeaders);
+  }
+
+  return decide("ok", rateHeaders);
+}
+
+/**
+ * Tyk's GetAccessDefinitionByAPIIDOrSession: with access rights, the API's own `limit` wins when it sets anything,
+ * else the session-level fields apply; the API's allowance_scope names the counters. Undefined when access rights
+ * exist but do not include the API.
+ */
+function effectiveLimit(session: SessionState, apiId: string): { limit: ApiLimit; scope: string } | undefined {
+  const rights = session.access_rights ?? {};
+  if (Object.keys(rights).length === 0) return { limit: session, scope: "" };
+  const access = Object.hasOwn(rights, apiId) ? rights[apiId] : undefined;
+  if (access === undefined) return undefined;
+  return {
+    limit: access.limit != null && !isEmptyLimit(access.limit) ? access.limit : session,
+    scope: access.allowance_scope ?? "",
+  };
+}
+
+/** Tyk's APILimit.IsEmpty: no number set. */
+function isEmptyLimit(limit: ApiLimit): boolean {
+  return [
+    limit.rate,
+    limit.per,
+    limit.throttle_interval,
+    limit.throttle_retry_limit,
+    limit.max_query_depth,
+    limit.quota_max,
+    limit.quota_renews,
+    limit.quota_remaining,
+    limit.quota_renewal_rate,
+  ].every((n) => (n ?? 0) === 0);
+}
+
+/**
+ * Tyk's updateSessionQuota: every per-API limit sharing the allowance scope gets the new values, and the
+ * session-level fields too when the scope is empty.
+ */
+function setQuotaState(session: SessionState, scope: string, remaining: number, renews: number): void {
+  for (const access of Object.values(session.access_rights ?? {})) {
+    if (access.limit == null || isEmptyLimit(access.limit) || (access.allowance_scope ?? "") !== scope) continue;
+    access.limit.quota_remaining = remaining;
+    access.limit.quota_renews = renews;
+  }
+  if (scope === "") {
+    session.quota_remaining = remaining;
+    session.quota_renews = renews;
+  }
+}
+
+/** Tyk's quota headers: from the API's own limit when it sets anything, else from the session (GetQuotaLimitByAPIID). */
+function quotaHeaders(session: SessionState, apiId: string): Record<string, string> {
+  const access = session.access_rights?.[apiId];
+  const source = access?.limit != null && !isEmptyLimit(access.limit) ? access.limit : session;
+  const int = (n: number | undefined) => String(Math.trunc(n ?? 0));
+  return {
+    "X-RateLimit-Limit": int(source.quota_max),
+    "X-RateLimit-Remaining": int(source.quota_remaining),
+    "X-RateLimit-Reset": int(source.quota_renews),
+  };
+}

@@ -1,0 +1,139 @@
+// Starts the gateway from a tyk.conf: logger, shim, plugin driver, key store,
+// APIs, HTTP server, and the signals that stop (SIGTERM, SIGINT) or reload
+// (SIGHUP) it.
+
+import { dirname, resolve } from "node:path";
+import process from "node:process";
+import { JsonlFileSink, NullSink } from "../analytics/sink.ts";
+import { loadTykConf, resolvePaths, type TykConf } from "../config/tyk-conf.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { Metrics } from "../metrics/index.ts";
+import { PluginDriver } from "../plugin-driver/index.ts";
+import { createUpstreamClient } from "../proxy/index.ts";
+import { ApiRegistry } from "../registry/index.ts";
+import type { Runtime } from "../runtime/index.ts";
+import { openShim } from "../shim/open.ts";
+import { MemoryKeyStore } from "../store/index.ts";
+import { GATEWAY_VERSION } from "../version.ts";
+import { createApp } from "./app.ts";
+
+/** Start-up refused for a reason the operator can act on. */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
+
+export interface RunningGateway {
+  port: number;
+  log: Logger;
+  registry: ApiRegistry;
+  /** Stops accepting, lets requests in flight finish (up to the grace period), then closes everything. */
+  stop(): Promise<void>;
+}
+
+export async function startGateway(runtime: Runtime, confPath: string): Promise<RunningGateway> {
+  const { conf, unknownFields } = loadTykConf(confPath);
+  const log = createLogger(conf.log_level);
+  for (const field of unknownFields) log.warn({ file: confPath, field }, `tyk.conf field ${field} is not implemented by this gateway; ignored`);
+  const paths = resolvePaths(conf, confPath);
+  const pg = conf.plugin_gateway;
+  if (conf.secret === "") log.warn("tyk.conf secret is empty: the Gateway API (/tyk/) is disabled");
+
+  const shim = openShim(runtime, { logLevel: conf.log_level, log: (m) => log.info(m) });
+  const driver = new PluginDriver(shim, log, { inlineBudgetNs: pg.inline_budget_us * 1000 });
+  if (conf.storage.type === "redis") {
+    log.warn("storage.type redis is not supported yet: using the embedded key store (keys live in this gateway only)");
+  }
+  const store = new MemoryKeyStore({ hashKeys: conf.hash_keys });
+  const metrics = new Metrics();
+  const analytics = conf.enable_analytics ? new JsonlFileSink(paths.analytics_file, {
+      onError: (err) => log.error({ err: String(err), file: paths.analytics_file }, "analytics records could not be written"),
+    }) : new NullSink();
+  const client = createUpstreamClient({ timeoutMs: upstreamTimeoutMs(conf) }, runtime.upstreamTransport());
+  const registry = new ApiRegistry(shim, {
+    driver,
+    store,
+    metrics,
+    log,
+    client,
+    gatewayVersion: GATEWAY_VERSION,
+    baseDir: dirname(resolve(confPath)),
+    pluginTimeoutMs: pg.plugin_timeout_ms,
+    upstreamTimeoutMs: upstreamTimeoutMs(conf),
+    rateLimitHeaders: conf.rate_limit_response_headers,
+    hashKeys: conf.hash_keys,
+  }, paths.app_path);
+
+  const report = registry.reload();
+  const failedPlugins = registry.apis.flatMap((a) => a.plugins.filter((p) => !p.ok).map((p) => `${a.id}: ${!p.ok && p.error}`));
+  if (pg.strict_plugins && (failedPlugins.length > 0 || report.failed.length > 0)) {
+    throw new StartupError(`strict_plugins is on and ${failedPlugins.length + report.failed.length} API or plugin failed to load:\n${[...report.failed.map((f) => f.error), ...failedPlugins].join("\n")}`);
+  }
+  log.info({ loaded: report.loaded, failed: report.failed.length }, `${report.loaded.length} API(s) loaded`);
+
+  const app = createApp({
+    registry,
+    metrics,
+    analytics,
+    log,
+    maxBodyBytes: conf.http_server_options.max_request_body_size,
+    hashKeys: conf.hash_keys,
+    hashKeyFunction: conf.hash_key_function,
+    store,
+    allowMasterKeys: conf.allow_master_keys,
+    allowListing: !conf.hash_keys || conf.enable_hashed_keys_listing,
+    secret: conf.secret,
+    appPath: paths.app_path,
+    metricsPath: pg.metrics_path,
+  });
+  const server = await runtime.serve({
+    hostname: conf.listen_address || "0.0.0.0",
+    port: conf.listen_port,
+    fetch: (req, conn) => app.fetch(req, conn),
+    maxRequestBodySize: conf.http_server_options.max_request_body_size,
+  });
+  log.info({ port: server.port, runtime: runtime.name, version: GATEWAY_VERSION }, `gateway listening on ${conf.listen_address || "0.0.0.0"}:${server.port}`);
+
+  // Records written by plugins outside calls (their goroutines) reach the log within a second.
+  const drain = setInterval(() => driver.drainLogs(), 1000);
+  (drain as { unref?: () => void }).unref?.();
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    stopping ??= (async () => {
+      clearInterval(drain);
+      const graceMs = conf.graceful_shutdown_timeout_duration * 1000;
+      log.info({ grace_ms: graceMs }, "shutting down: no new connections, finishing requests in flight");
+      const timedOut = await Promise.race([
+        server.shutdown().then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), graceMs)),
+      ]);
+      if (timedOut) log.warn("grace period over with requests still in flight");
+      client.close();
+      await analytics.close();
+      await store.close();
+      log.info("gateway stopped");
+    })();
+  return { port: server.port, log, registry, stop };
+}
+
+function upstreamTimeoutMs(conf: TykConf): number {
+  return conf.proxy_default_timeout > 0 ? conf.proxy_default_timeout * 1000 : 30_000;
+}
+
+/** Runs until SIGTERM/SIGINT (exit 0 after a graceful stop); SIGHUP reloads the APIs. */
+export async function runGateway(runtime: Runtime, confPath: string): Promise<number> {
+  const gw = await startGateway(runtime, confPath);
+  process.on("SIGHUP", () => {
+    gw.log.info("SIGHUP: reloading APIs");
+    gw.registry.reload();
+  });
+  await new Promise<void>((done) => {
+    const onSignal = (sig: string) => {
+      gw.log.info({ signal: sig }, "signal received");
+      gw.stop().then(done);
+    };
+    process.on("SIGTERM", () => onSignal("SIGTERM"));
+    process.on("SIGINT", () => onSignal("SIGINT"));
+  });
+  return 0;
+}
