@@ -73,10 +73,12 @@ export class PluginDriver {
   }
 
   /**
-   * Calls a plugin. `signal` (e.g. a timeout) abandons a call running
-   * off-thread. A panic comes back as status "panic", already logged.
+   * Calls a plugin. A call running off-thread is abandoned after `timeoutMs`
+   * (its promise rejects with CallAbandonedError); an inline call cannot be
+   * interrupted, and is answered within the inline budget anyway. A panic
+   * comes back as status "panic", already logged.
    */
-  call(plugin: LoadedPlugin, api: number, apiId: string, req: CallRequest, signal?: AbortSignal): CallOutcome | Promise<CallOutcome> {
+  call(plugin: LoadedPlugin, api: number, apiId: string, req: CallRequest, timeoutMs?: number): CallOutcome | Promise<CallOutcome> {
     const st = this.state(plugin.handle);
     if (st.mode === "inline") {
       st.inlineCalls++;
@@ -89,6 +91,7 @@ export class PluginDriver {
       return this.report(plugin, apiId, out);
     }
     st.asyncCalls++;
+    const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
     return this.shim.callAsync(plugin.handle, api, req, signal).then((out) => {
       this.observe(st, out.result.execNs);
       return this.report(plugin, apiId, out);

@@ -1,7 +1,6 @@
 // Every request that is not for the Gateway API: find its API, run its chain,
 // and record what happened (metrics, analytics, one log line at debug).
 
-import { randomUUID } from "node:crypto";
 import type { AnalyticsSink } from "../analytics/sink.ts";
 import { buildRecord } from "../analytics/record.ts";
 import { TykMessage, tykError } from "../gateway/errors.ts";
@@ -14,7 +13,8 @@ import { hashKey } from "../store/key-hash.ts";
 export interface DispatchDeps {
   registry: ApiRegistry;
   metrics: Metrics;
-  analytics: AnalyticsSink;
+  /** Absent when enable_analytics is off: then no record is even built. */
+  analytics?: AnalyticsSink;
   log: Logger;
   /** 0 = unlimited. */
   maxBodyBytes: number;
@@ -36,25 +36,38 @@ function limitStream(body: ReadableStream<Uint8Array>, max: number): ReadableStr
   );
 }
 
+/** Path and query of an absolute request URL, without the cost of a URL object. */
+export function splitUrl(href: string): { path: string; query: string } {
+  const start = href.indexOf("/", href.indexOf("//") + 2);
+  if (start < 0) return { path: "/", query: "" };
+  const q = href.indexOf("?", start);
+  const hash = href.indexOf("#", start);
+  const end = hash < 0 ? href.length : hash;
+  return q < 0 || q > end ? { path: href.slice(start, end), query: "" } : { path: href.slice(start, q), query: href.slice(q + 1, end) };
+}
+
 export function dispatch(deps: DispatchDeps) {
+  // Request ids: unique per process and cheap (a UUID per request costs more than routing it).
+  const idPrefix = `${process.pid.toString(36)}-${Date.now().toString(36)}-`;
+  let seq = 0;
   return async function gatewayHandler(c: GatewayContext): Promise<Response> {
     const raw = c.req.raw;
-    const url = new URL(raw.url);
-    const api = deps.registry.match(url.pathname);
+    const url = splitUrl(raw.url);
+    const api = deps.registry.match(url.path);
     if (!api) return tykError(404, TykMessage.notFound);
     const declared = Number(raw.headers.get("content-length") ?? 0);
     if (deps.maxBodyBytes > 0 && declared > deps.maxBodyBytes) return tykError(413, TykMessage.tooLarge);
     const started = performance.now();
     const st: RequestState = {
-      id: raw.headers.get("x-request-id") ?? randomUUID(),
+      id: raw.headers.get("x-request-id") ?? idPrefix + (++seq).toString(36),
       api,
       startedAt: Date.now(),
       clientIp: c.env.remoteAddr.hostname.replace(/^::ffff:/, ""),
       clientPort: c.env.remoteAddr.port,
       method: raw.method,
-      path: url.pathname,
-      query: url.search.slice(1),
-      host: raw.headers.get("host") ?? url.host,
+      path: url.path,
+      query: url.query,
+      host: raw.headers.get("host") ?? "",
       headers: new Headers(raw.headers),
       body: raw.body && deps.maxBodyBytes > 0 ? limitStream(raw.body, deps.maxBodyBytes) : raw.body,
       authToken: "",
@@ -75,17 +88,17 @@ export function dispatch(deps: DispatchDeps) {
     }
     const totalMs = performance.now() - started;
     deps.metrics.request(api.id, res.status, totalMs, st.upstreamMs);
-    if (!api.def.do_not_track) deps.analytics.write(record(deps, st, url, raw, res.status, totalMs));
+    if (deps.analytics && !api.def.do_not_track) deps.analytics.write(record(deps, st, url.path, raw, res.status, totalMs));
     return res;
   };
 }
 
-function record(deps: DispatchDeps, st: RequestState, url: URL, raw: Request, status: number, totalMs: number) {
+function record(deps: DispatchDeps, st: RequestState, path: string, raw: Request, status: number, totalMs: number) {
   const key = st.authToken ? (deps.hashKeys ? hashKey(st.authToken, deps.hashKeyFunction as "") : st.authToken) : "";
   return buildRecord({
     method: raw.method,
     host: st.host,
-    path: url.pathname,
+    path,
     contentLength: Number(raw.headers.get("content-length") ?? 0),
     userAgent: raw.headers.get("user-agent") ?? "",
     status,

@@ -4,7 +4,7 @@
 
 import { dirname, resolve } from "node:path";
 import process from "node:process";
-import { JsonlFileSink, NullSink } from "../analytics/sink.ts";
+import { JsonlFileSink } from "../analytics/sink.ts";
 import { loadTykConf, resolvePaths, type TykConf } from "../config/tyk-conf.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { Metrics } from "../metrics/index.ts";
@@ -45,9 +45,9 @@ export async function startGateway(runtime: Runtime, confPath: string): Promise<
   }
   const store = new MemoryKeyStore({ hashKeys: conf.hash_keys });
   const metrics = new Metrics();
-  const analytics = conf.enable_analytics ? new JsonlFileSink(paths.analytics_file, {
+  const analytics = !conf.enable_analytics ? undefined : new JsonlFileSink(paths.analytics_file, {
       onError: (err) => log.error({ err: String(err), file: paths.analytics_file }, "analytics records could not be written"),
-    }) : new NullSink();
+    });
   const client = createUpstreamClient({ timeoutMs: upstreamTimeoutMs(conf) }, runtime.upstreamTransport());
   const registry = new ApiRegistry(shim, {
     driver,
@@ -109,7 +109,7 @@ export async function startGateway(runtime: Runtime, confPath: string): Promise<
       ]);
       if (timedOut) log.warn("grace period over with requests still in flight");
       client.close();
-      await analytics.close();
+      await analytics?.close();
       await store.close();
       log.info("gateway stopped");
     })();

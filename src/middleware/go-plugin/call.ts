@@ -25,7 +25,7 @@ export async function runPlugin(
   req: CallRequest,
 ): Promise<CallResult | Response> {
   try {
-    const outcome = await deps.driver.call(plugin, st.api.shimApi, st.api.id, req, AbortSignal.timeout(deps.timeoutMs));
+    const outcome = await deps.driver.call(plugin, st.api.shimApi, st.api.id, req, deps.timeoutMs);
     deps.metrics.pluginCall(kind, plugin.path, plugin.symbol, outcome.result.execNs, outcome.status === "panic");
     return outcome.status === "panic" ? tykError(500, TykMessage.internal) : outcome.result;
   } catch (err) {

@@ -30,10 +30,7 @@ export function upstreamUrl(target: URL, st: RequestState, strip: boolean): URL 
   if (base.endsWith("/") && path.startsWith("/")) joined = base + path.slice(1);
   else if (!base.endsWith("/") && !path.startsWith("/") && path !== "") joined = `${base}/${path}`;
   else joined = base + path;
-  const url = new URL(target.href);
-  url.pathname = joined || "/";
-  url.search = st.query ? `?${st.query}` : "";
-  return url;
+  return new URL(`${target.origin}${joined || "/"}${st.query ? `?${st.query}` : ""}`);
 }
 
 export function proxyStep(opts: ProxyStepOptions): (c: GatewayContext) => Promise<Response> {

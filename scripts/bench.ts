@@ -1,0 +1,137 @@
+// Throughput and latency of the gateway, measured with wrk on loopback:
+//   deno run -A scripts/bench.ts [--duration 10] [--connections 50]
+// Rows: the upstream alone; the gateway proxying a keyless API with no plugin,
+// with one header-adding `pre` plugin, and with all five hooks; under Deno and
+// under Bun. wrk is installed from Debian's packages when missing. Everything
+// shares this machine's cores, so read the ratios, not the absolute numbers.
+
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { loadRuntime } from "../src/runtime/index.ts";
+import { goEnv, REPO_ROOT } from "../src/shim/build.ts";
+import { openShim } from "../src/shim/open.ts";
+import { buildTestPlugins } from "../test/helpers/plugins.ts";
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+};
+const DURATION = arg("duration", 10);
+const CONNECTIONS = arg("connections", 50);
+const UPSTREAM_PORT = 18181;
+const GATEWAY_PORT = 18182;
+
+function ensureWrk(): void {
+  if (spawnSync("wrk", ["--version"]).error === undefined) return;
+  console.error("installing wrk (apt-get install wrk)");
+  execFileSync("sh", ["-c", "(apt-get install -y wrk || (apt-get update && apt-get install -y wrk)) >/dev/null"], { stdio: "inherit" });
+}
+
+interface Row {
+  name: string;
+  rps: number;
+  p50: string;
+  p99: string;
+}
+
+function wrk(name: string, url: string, headers: string[] = []): Row {
+  const args = ["-t2", `-c${CONNECTIONS}`, `-d${DURATION}s`, "--latency", ...headers.flatMap((h) => ["-H", h]), url];
+  const out = execFileSync("wrk", args, { encoding: "utf8" });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? "?";
+  const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? "?";
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  if (errors) throw new Error(`${name}: ${errors[1]} error responses from ${url}`);
+  return { name, rps, p50, p99 };
+}
+
+async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      await fetch(url).then((r) => r.text());
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+ensureWrk();
+const runtime = await loadRuntime();
+const shim = openShim(runtime);
+const plugins = await buildTestPlugins(shim);
+
+const upstreamBin = join(REPO_ROOT, "build", "bench-upstream");
+execFileSync("go", ["build", "-o", upstreamBin, "."], { cwd: join(REPO_ROOT, "scripts", "bench-upstream"), env: goEnv() });
+const upstream = spawn(upstreamBin, [`127.0.0.1:${UPSTREAM_PORT}`], { stdio: "ignore" });
+const target = `http://127.0.0.1:${UPSTREAM_PORT}/`;
+await waitFor(target);
+
+const dir = mkdtempSync(join(tmpdir(), "tykgw-bench-"));
+mkdirSync(join(dir, "apps"));
+const api = (id: string, extra: Record<string, unknown>) =>
+  writeFileSync(join(dir, "apps", `${id}.json`), JSON.stringify({
+    api_id: id,
+    name: id,
+    org_id: "bench",
+    use_keyless: true,
+    proxy: { listen_path: `/${id}/`, target_url: target, strip_listen_path: true },
+    ...extra,
+  }));
+api("noplugin", {});
+api("oneplugin", { custom_middleware: { driver: "goplugin", pre: [{ name: "AddFooBarHeader", path: plugins.addheader }] } });
+api("allhooks", {
+  use_keyless: false,
+  use_go_plugin_auth: true,
+  custom_middleware: {
+    driver: "goplugin",
+    pre: [{ name: "AddFooBarHeader", path: plugins.addheader }],
+    auth_check: { name: "MyPluginAuthCheck", path: plugins.authcheck },
+    post_key_auth: [{ name: "ShowSession", path: plugins.session }],
+    post: [{ name: "Noop", path: plugins.addheader }],
+    response: [{ name: "UpperStatus", path: plugins.respbody }],
+  },
+});
+writeFileSync(join(dir, "tyk.conf"), JSON.stringify({
+  listen_port: GATEWAY_PORT,
+  secret: "bench",
+  app_path: "./apps/",
+  log_level: "warn",
+  ...(process.env.BENCH_CONF ? JSON.parse(process.env.BENCH_CONF) : {}),
+}));
+
+const rows: Row[] = [wrk("upstream alone", target)];
+const only = process.env.BENCH_RUNTIME;
+const gateways: Array<[string, string[]]> = ([
+  [join(REPO_ROOT, "node_modules/.bin/deno"), ["run", "-A", join(REPO_ROOT, "src/main.ts"), "--conf", join(dir, "tyk.conf")]],
+  [join(REPO_ROOT, "node_modules/.bin/bun"), [join(REPO_ROOT, "src/main.ts"), "--conf", join(dir, "tyk.conf")]],
+] as Array<[string, string[]]>).filter(([cmd]) => !only || cmd.endsWith(only));
+for (const [cmd, args] of gateways) {
+  const name = cmd.endsWith("deno") ? "deno" : "bun";
+  const gw = spawn(cmd, args, { stdio: "ignore", cwd: dir });
+  const base = `http://127.0.0.1:${GATEWAY_PORT}`;
+  await waitFor(`${base}/hello`);
+  // Warm up: plugins settle on their fast path after their probe calls.
+  wrk("warm-up", `${base}/allhooks/`, ["Authorization: abc"]);
+  rows.push(wrk(`${name}: keyless, no plugin`, `${base}/noplugin/`));
+  rows.push(wrk(`${name}: one pre plugin (adds a header)`, `${base}/oneplugin/`));
+  rows.push(wrk(`${name}: all five hooks`, `${base}/allhooks/`, ["Authorization: abc"]));
+  gw.kill("SIGTERM");
+  await new Promise((r) => gw.on("exit", r));
+}
+upstream.kill();
+
+const byName = new Map(rows.map((r) => [r.name, r]));
+const ratio = (a: string, b: string) => (byName.get(a)!.rps / byName.get(b)!.rps * 100).toFixed(0) + "%";
+console.log(`\nwrk -t2 -c${CONNECTIONS} -d${DURATION}s on loopback, ${new Date().toISOString()}`);
+console.log("| case | req/s | p50 | p99 |\n| --- | ---: | ---: | ---: |");
+for (const r of rows) console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} |`);
+for (const rt of ["deno", "bun"].filter((r) => !only || r === only)) {
+  console.log(`${rt}: no plugin vs upstream alone ${ratio(`${rt}: keyless, no plugin`, "upstream alone")}; one plugin vs no plugin ${ratio(`${rt}: one pre plugin (adds a header)`, `${rt}: keyless, no plugin`)}; all hooks vs no plugin ${ratio(`${rt}: all five hooks`, `${rt}: keyless, no plugin`)}`);
+}
+if (!only) console.log(`deno vs bun, no plugin: ${ratio("deno: keyless, no plugin", "bun: keyless, no plugin")}; one plugin: ${ratio("deno: one pre plugin (adds a header)", "bun: one pre plugin (adds a header)")}`);
+process.exit(0);
