@@ -9,6 +9,8 @@ int shim_promote_global(void);
 import "C"
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -22,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 type requestHook = func(http.ResponseWriter, *http.Request)
@@ -78,10 +81,20 @@ var (
 	plugins  table[loadedPlugin]
 	loadMu   sync.Mutex
 	promoted bool
-	// Same file, symbol and kind share one handle: Go would refuse to open a
-	// plugin twice anyway, and the gateway asks again on every reload.
+	// One handle per build, symbol and kind: the gateway asks again on every
+	// reload, and the same build at two paths is one plugin to Go.
 	byKey = map[string]uint32{}
+	// What each path held when last opened, and each build (by content) once opened.
+	files   = map[string]openedFile{}
+	builds  = map[string]*plugin.Plugin{}
+	copyDir = filepath.Join(os.TempDir(), fmt.Sprintf("tykgw-plugins-%d", os.Getpid()))
 )
+
+type openedFile struct {
+	size    int64
+	modTime time.Time
+	sha     string
+}
 
 type loadError struct{ msg string }
 
@@ -108,28 +121,21 @@ func loadPlugin(path, symbol string, kind uint32) (uint32, error) {
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = real
 	}
-	key := fmt.Sprintf("%s\x00%s\x00%d", abs, symbol, kind)
-
 	loadMu.Lock()
 	defer loadMu.Unlock()
-	if h, ok := byKey[key]; ok {
-		return h, nil
-	}
 	if !promoted {
 		if rc := C.shim_promote_global(); rc != 0 {
 			return 0, loadFail("the shim could not make its symbols global (dlopen RTLD_GLOBAL failed, code %d)", int(rc))
 		}
 		promoted = true
 	}
-	// Explain a mismatch in the plugin author's words before Go refuses it
-	// with an error naming only one package.
-	if rep := checkPlugin(abs); !rep.OK {
-		return 0, loadFail("plugin %s will not load in this gateway: %s; rebuild it with `gateway plugin build`",
-			abs, strings.Join(rep.Problems, "; "))
-	}
-	p, err := openPlugin(abs)
+	p, sha, err := openBuild(abs)
 	if err != nil {
-		return 0, explainOpenError(abs, err)
+		return 0, err
+	}
+	key := fmt.Sprintf("%s\x00%s\x00%d", sha, symbol, kind)
+	if h, ok := byKey[key]; ok {
+		return h, nil
 	}
 	sym, err := p.Lookup(symbol)
 	if err != nil {
@@ -154,6 +160,54 @@ func loadPlugin(path, symbol string, kind uint32) (uint32, error) {
 	h := plugins.add(lp)
 	byKey[key] = h
 	return h, nil
+}
+
+// openBuild opens the build now at abs. A file replaced in place since it was
+// last opened is opened from a private copy: Go caches plugins by path and
+// would hand back the old build. The old code stays in memory (Go cannot
+// unload a plugin) until the gateway restarts.
+func openBuild(abs string) (*plugin.Plugin, string, error) {
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, "", loadFail("plugin file %s cannot be read: %v", abs, err)
+	}
+	prev, seen := files[abs]
+	if seen && prev.size == st.Size() && prev.modTime.Equal(st.ModTime()) {
+		return builds[prev.sha], prev.sha, nil
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, "", loadFail("plugin file %s cannot be read: %v", abs, err)
+	}
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	if p, ok := builds[sha]; ok {
+		files[abs] = openedFile{st.Size(), st.ModTime(), sha}
+		return p, sha, nil
+	}
+	// Explain a mismatch in the plugin author's words before Go refuses it
+	// with an error naming only one package.
+	if rep := checkPlugin(abs); !rep.OK {
+		return nil, "", loadFail("plugin %s will not load in this gateway: %s; rebuild it with `gateway plugin build`",
+			abs, strings.Join(rep.Problems, "; "))
+	}
+	openPath := abs
+	if seen {
+		if err := os.MkdirAll(copyDir, 0o700); err != nil {
+			return nil, "", loadFail("plugin %s changed, but no private copy could be made: %v", abs, err)
+		}
+		openPath = filepath.Join(copyDir, sha[:16]+".so")
+		if err := os.WriteFile(openPath, data, 0o600); err != nil {
+			return nil, "", loadFail("plugin %s changed, but no private copy could be made: %v", abs, err)
+		}
+	}
+	p, err := openPlugin(openPath)
+	if err != nil {
+		return nil, "", explainOpenError(abs, err)
+	}
+	files[abs] = openedFile{st.Size(), st.ModTime(), sha}
+	builds[sha] = p
+	return p, sha, nil
 }
 
 func openPlugin(path string) (p *plugin.Plugin, err error) {

@@ -9,7 +9,7 @@ import { loadRuntime } from "./runtime/index.ts";
 import { runGateway, StartupError } from "./server/start.ts";
 
 const USAGE = `usage:
-  gateway --conf <tyk.conf>                 run the gateway
+  gateway --conf <tyk.conf> [--dev]         run the gateway (--dev: reload on changes, rebuild plugins)
   gateway plugin build <dir> [-o <file.so>] build a Tyk Go plugin for this gateway
   gateway plugin check <file.so>            tell whether a plugin will load here
   gateway version                           versions a plugin must match`;
@@ -23,7 +23,7 @@ async function main(args: string[]): Promise<number> {
       return 2;
     }
     // Exit explicitly: pooled connections or the FFI callback must not keep a stopped gateway alive.
-    process.exit(await runGateway(runtime, args[conf + 1]));
+    process.exit(await runGateway(runtime, args[conf + 1], { dev: args.includes("--dev") }));
   }
   switch (args[0]) {
     case "plugin":

@@ -2,6 +2,7 @@
 // APIs, HTTP server, and the signals that stop (SIGTERM, SIGINT) or reload
 // (SIGHUP) it.
 
+import type { FSWatcher } from "node:fs";
 import { dirname, resolve } from "node:path";
 import process from "node:process";
 import { JsonlFileSink } from "../analytics/sink.ts";
@@ -15,6 +16,9 @@ import type { Runtime } from "../runtime/index.ts";
 import { openShim } from "../shim/open.ts";
 import { MemoryKeyStore } from "../store/index.ts";
 import { GATEWAY_VERSION } from "../version.ts";
+import { watchAppPath, watchPluginSources } from "../dev/watch.ts";
+import { buildPlugin } from "../plugin-builder/index.ts";
+import { SHIM_SOURCE_DIR } from "../shim/build.ts";
 import { createApp } from "./app.ts";
 
 /** Start-up refused for a reason the operator can act on. */
@@ -30,7 +34,12 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-export async function startGateway(runtime: Runtime, confPath: string): Promise<RunningGateway> {
+export interface StartOptions {
+  /** Development mode: watch app_path and plugin sources, rebuild and hot-swap on change. */
+  dev?: boolean;
+}
+
+export async function startGateway(runtime: Runtime, confPath: string, opts: StartOptions = {}): Promise<RunningGateway> {
   const { conf, unknownFields } = loadTykConf(confPath);
   const log = createLogger(conf.log_level);
   for (const field of unknownFields) log.warn({ file: confPath, field }, `tyk.conf field ${field} is not implemented by this gateway; ignored`);
@@ -93,6 +102,17 @@ export async function startGateway(runtime: Runtime, confPath: string): Promise<
   });
   log.info({ port: server.port, runtime: runtime.name, version: GATEWAY_VERSION }, `gateway listening on ${conf.listen_address || "0.0.0.0"}:${server.port}`);
 
+  const watchers: FSWatcher[] = [];
+  if (opts.dev || pg.watch_app_path) watchers.push(watchAppPath(registry, paths.app_path, log));
+  if (opts.dev) {
+    const info = shim.info();
+    watchers.push(...watchPluginSources(registry, {
+      build: async (pluginDir, output) => {
+        await buildPlugin({ pluginDir, output, shimDir: SHIM_SOURCE_DIR, shimGo: info.go, shimDeps: info.deps, gatewayVersion: GATEWAY_VERSION });
+      },
+    }, log));
+  }
+
   // Records written by plugins outside calls (their goroutines) reach the log within a second.
   const drain = setInterval(() => driver.drainLogs(), 1000);
   (drain as { unref?: () => void }).unref?.();
@@ -101,6 +121,7 @@ export async function startGateway(runtime: Runtime, confPath: string): Promise<
   const stop = () =>
     stopping ??= (async () => {
       clearInterval(drain);
+      for (const w of watchers) w.close();
       const graceMs = conf.graceful_shutdown_timeout_duration * 1000;
       log.info({ grace_ms: graceMs }, "shutting down: no new connections, finishing requests in flight");
       const timedOut = await Promise.race([
@@ -121,8 +142,8 @@ function upstreamTimeoutMs(conf: TykConf): number {
 }
 
 /** Runs until SIGTERM/SIGINT (exit 0 after a graceful stop); SIGHUP reloads the APIs. */
-export async function runGateway(runtime: Runtime, confPath: string): Promise<number> {
-  const gw = await startGateway(runtime, confPath);
+export async function runGateway(runtime: Runtime, confPath: string, opts: StartOptions = {}): Promise<number> {
+  const gw = await startGateway(runtime, confPath, opts);
   process.on("SIGHUP", () => {
     gw.log.info("SIGHUP: reloading APIs");
     gw.registry.reload();

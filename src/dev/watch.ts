@@ -1,0 +1,68 @@
+// Live reload for development (and, with plugin_gateway.watch_app_path, for
+// anyone who edits definitions in place): a change to a file in app_path
+// reloads the APIs; in dev mode a change to a plugin's Go sources rebuilds
+// the plugin with our builder and then reloads, so the new build is swapped in.
+
+import { existsSync, readdirSync, watch, type FSWatcher } from "node:fs";
+import { dirname } from "node:path";
+import type { Logger } from "../log.ts";
+import type { ApiRegistry } from "../registry/index.ts";
+
+/** Calls `fn` once changes have stopped for `ms` (editors write files in several steps). */
+function debounce(fn: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(fn, ms);
+  };
+}
+
+export function watchAppPath(registry: ApiRegistry, appPath: string, log: Logger): FSWatcher {
+  const reload = debounce(() => {
+    const report = registry.reload();
+    log.info({ loaded: report.loaded, failed: report.failed.length }, "app_path changed: APIs reloaded");
+  }, 200);
+  return watch(appPath, (_event, file) => {
+    if (!file || String(file).endsWith(".json")) reload();
+  });
+}
+
+export interface PluginRebuild {
+  /** Builds the plugin in `sourceDir` into `output`. */
+  build(sourceDir: string, output: string): Promise<void>;
+}
+
+/**
+ * Watches the Go sources next to every loaded plugin file (a plugin built in
+ * place, as `plugin build` does by default) and rebuilds it on change.
+ */
+export function watchPluginSources(registry: ApiRegistry, builder: PluginRebuild, log: Logger): FSWatcher[] {
+  const outputs = new Map<string, Set<string>>();
+  for (const api of registry.apis) {
+    for (const slot of api.plugins) {
+      const file = slot.ok ? slot.plugin.path : slot.path;
+      const dir = dirname(file);
+      if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith(".go"))) continue;
+      outputs.set(dir, (outputs.get(dir) ?? new Set()).add(file));
+    }
+  }
+  const watchers: FSWatcher[] = [];
+  for (const [dir, files] of outputs) {
+    let building = Promise.resolve();
+    const rebuild = debounce(() => {
+      building = building.then(async () => {
+        const started = performance.now();
+        try {
+          for (const out of files) await builder.build(dir, out);
+          const report = registry.reload();
+          log.info({ dir, ms: Math.round(performance.now() - started), loaded: report.loaded }, "plugin source changed: rebuilt and hot-swapped");
+        } catch (err) {
+          log.error({ dir, err: (err as Error).message }, "plugin source changed, but the rebuild failed; the running build stays");
+        }
+      });
+    }, 300);
+    watchers.push(watch(dir, (_e, f) => f && String(f).endsWith(".go") && rebuild()));
+    log.info({ dir }, "watching plugin sources");
+  }
+  return watchers;
+}
