@@ -92,3 +92,50 @@ func main() {}
   await (await fetch(`${gw.url}/tyk/reload`, { headers: admin })).text();
   assert.equal(((await (await fetch(`${gw.url}/swapped/c`)).json()) as Echo).headers["x-build"], "two");
 });
+
+test("reload: SIGHUP reloads, and with watch_app_path a new definition file is picked up by itself", async () => {
+  const g = await startGatewayProcess({ plugin_gateway: { watch_app_path: true } }, []);
+  try {
+    assert.equal((await fetch(`${g.url}/watched/x`)).status, 404);
+    writeFileSync(join(g.appPath, "watched.json"), JSON.stringify(keylessApi("watched", "/watched/", up.url)));
+    await g.waitForLog((l) => l.msg === "app_path changed: APIs reloaded", 10_000);
+    assert.equal(((await (await fetch(`${g.url}/watched/x`)).json()) as Echo).url, "/x");
+    const listening = g.logs.find((l) => String(l.msg).startsWith("gateway listening"))!;
+    writeFileSync(join(g.appPath, "watched.json"), JSON.stringify(keylessApi("watched", "/renamed/", up.url)));
+    process.kill(Number(listening.pid), "SIGHUP");
+    await g.waitForLog((l) => l.msg === "SIGHUP: reloading APIs");
+    for (let i = 0; i < 50 && (await fetch(`${g.url}/renamed/x`).then((r) => (r.body?.cancel(), r.status))) !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal((await fetch(`${g.url}/renamed/x`)).status, 200);
+  } finally {
+    await g.stop();
+  }
+});
+
+test("reload: in --dev mode, editing a plugin's Go source rebuilds it and swaps it in", async () => {
+  const info = shim.info();
+  const src = mkdtempSync(join(tmpdir(), "devplugin-"));
+  const source = (v: string) => `package main
+
+import "net/http"
+
+func Tag(rw http.ResponseWriter, r *http.Request) { r.Header.Set("X-Dev", "${v}") }
+
+func main() {}
+`;
+  writeFileSync(join(src, "main.go"), source("before"));
+  const so = join(src, "devplugin.so");
+  await buildPlugin({ pluginDir: src, output: so, shimDir: SHIM_SOURCE_DIR, shimGo: info.go, shimDeps: info.deps, gatewayVersion: GATEWAY_VERSION });
+  const g = await startGatewayProcess({}, [keylessApi("dev", "/dev/", up.url, { custom_middleware: { driver: "goplugin", pre: [{ name: "Tag", path: so }] } })], {}, ["--dev"]);
+  try {
+    assert.equal(((await (await fetch(`${g.url}/dev/x`)).json()) as Echo).headers["x-dev"], "before");
+    await g.waitForLog((l) => l.msg === "watching plugin sources");
+    writeFileSync(join(src, "main.go"), source("after"));
+    const rec = await g.waitForLog((l) => String(l.msg).startsWith("plugin source changed"), 60_000);
+    assert.equal(rec.msg, "plugin source changed: rebuilt and hot-swapped");
+    assert.equal(((await (await fetch(`${g.url}/dev/y`)).json()) as Echo).headers["x-dev"], "after");
+  } finally {
+    await g.stop();
+  }
+});

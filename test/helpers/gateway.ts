@@ -46,13 +46,14 @@ export async function startGatewayProcess(
   conf: Record<string, unknown>,
   apis: Array<Record<string, unknown>>,
   files: Record<string, string> = {},
+  extraArgs: string[] = [],
 ): Promise<GatewayProcess> {
   const { dir, confPath, appPath } = writeConfig(conf, apis, files);
   const [cmd, args] = gatewayCommand();
   // Through sh, which reports the gateway's real exit status: Deno's
   // child_process reports a child that handled SIGTERM and exited 0 as
   // killed by SIGTERM. Signals go to the gateway's own pid (from its logs).
-  const proc = spawn("/bin/sh", ["-c", '"$@"; echo "exit-status=$?" >&2', "sh", cmd, ...args, "--conf", confPath], {
+  const proc = spawn("/bin/sh", ["-c", '"$@"; echo "exit-status=$?" >&2', "sh", cmd, ...args, "--conf", confPath, ...extraArgs], {
     cwd: dir,
     stdio: ["ignore", "pipe", "pipe"],
   });
