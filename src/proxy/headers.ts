@@ -57,5 +57,5 @@ export function responseHeadersFrom(headers: Headers): Headers {
 
 /** Responses that carry no body whatever their headers say (a Response with a body and one of these statuses throws). */
 export function hasNoBody(method: string, status: number): boolean {
-  return method === "HEAD" || status === 204 || status === 205 || status === 304 || (status >= 100 && status < 200);
+  return method === "HEAD" || status === 204 || status === 205 || status === 304;
 }

@@ -10,8 +10,8 @@ import type { OutboundRequest, Transport, UpstreamResponse } from "./types.ts";
 
 /** Bytes of response body buffered ahead of the client before the upstream socket is paused. */
 const BODY_HIGH_WATER = 64 * 1024;
-/** Idle connections kept per upstream host (Tyk's max_idle_connections_per_host default). */
-const MAX_IDLE_PER_HOST = 100;
+/** Idle connections kept per upstream host: Tyk's recommended production max_idle_connections_per_host. */
+const MAX_IDLE_PER_HOST = 500;
 
 export function createNodeTransport(): Transport {
   const agentOptions = { keepAlive: true, maxFreeSockets: MAX_IDLE_PER_HOST };
@@ -33,14 +33,33 @@ export function createNodeTransport(): Transport {
       // SNI and certificate check against the target, not the Host header (which preserveHost may have kept as the client's).
       ...(secure ? { servername: isIP(hostname) ? "" : hostname } : {}),
     });
-    const onAbort = () => out.destroy(asError(signal.reason));
-    
-    // Listen on the request for its whole life: an 'error' event without a listener would crash the process.
-    out.on("close", () => signal.removeEventListener("abort", onAbort));
-
     return new Promise<UpstreamResponse>((resolve, reject) => {
-      out.on("error", reject); // after 'response' this is a no-op: the body stream reports the failure
+      let settled = false;
+      // Aborting before the response rejects send() at once (Deno's node:http does not always report a request
+      // destroyed on a reused keep-alive socket); after it, destroying the request errors the body stream.
+      const onAbort = () => {
+        const err = asError(signal.reason);
+        if (!settled) {
+          settled = true;
+          reject(err);
+        }
+        out.destroy(err);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      const done = () => signal.removeEventListener("abort", onAbort);
+      // Kept for the request's whole life, as an 'error' without a listener would crash the process; after
+      // 'response' the body stream reports the failure.
+      out.on("error", (err) => {
+        if (settled) return;
+        settled = true;
+        done();
+        reject(err);
+      });
       out.on("response", (res: IncomingMessage) => {
+        settled = true;
+        // The abort listener stays until the response is over (not the request's 'close', which Deno emits
+        // early on reused sockets).
+        res.on("close", done);
         const status = res.statusCode ?? 502;
         const headers = responseHeadersFromRaw(res.rawHeaders);
         if (hasNoBody(req.method, status)) {
@@ -117,17 +136,11 @@ function bodyStream(res: IncomingMessage): ReadableStream<Uint8Array> {
         finished = true;
         controller.close();
       });
+      // A connection lost mid-body ends in 'error' ("aborted") in both runtimes, never in 'end'.
       res.on("error", (err: Error) => {
         if (finished) return;
         finished = true;
         controller.error(err);
-      });
-      // Some implementations end with 'close' alone when the socket drops; never leave the reader hanging.
-      // ('close' follows every response: build the Error only when needed, its stack trace is costly.)
-      res.on("close", () => {
-        if (finished) return;
-        finished = true;
-        controller.error(new Error("upstream connection closed before the body ended"));
       });
     },
     pull() {

@@ -16,7 +16,11 @@ export interface ProxyInput {
   body: Body;
   /** Appended to X-Forwarded-For; an empty string appends nothing. */
   clientIp: string;
-  /** Client went away -> abort upstream (before headers: send() rejects with signal.reason; after: the body errors). */
+  /**
+   * Client went away -> abort upstream (before headers: send() rejects with signal.reason; after: the body errors).
+   * Deno.serve's request.signal also fires after every successful response unless run with
+   * --unstable-no-legacy-abort; that is harmless here (the exchange is over by then) but the flag is the intended set-up.
+   */
   signal?: AbortSignal;
 }
 
