@@ -107,7 +107,7 @@ writeFileSync(join(dir, "tyk.conf"), JSON.stringify({
 const rows: Row[] = [wrk("upstream alone", target)];
 const only = process.env.BENCH_RUNTIME;
 const gateways: Array<[string, string[]]> = ([
-  [join(REPO_ROOT, "node_modules/.bin/deno"), ["run", "-A", join(REPO_ROOT, "src/main.ts"), "--conf", join(dir, "tyk.conf")]],
+  [join(REPO_ROOT, "node_modules/.bin/deno"), ["run", "-A", "--unstable-no-legacy-abort", join(REPO_ROOT, "src/main.ts"), "--conf", join(dir, "tyk.conf")]],
   [join(REPO_ROOT, "node_modules/.bin/bun"), [join(REPO_ROOT, "src/main.ts"), "--conf", join(dir, "tyk.conf")]],
 ] as Array<[string, string[]]>).filter(([cmd]) => !only || cmd.endsWith(only));
 for (const [cmd, args] of gateways) {

@@ -104,6 +104,7 @@ export class PluginDriver {
   }
 
   private report(plugin: LoadedPlugin, apiId: string, out: CallOutcome): CallOutcome {
+    if (out.result.logs.length === 0 && out.status === "ok") return out;
     const where = { api_id: apiId, plugin: plugin.path, symbol: plugin.symbol };
     for (const rec of out.result.logs) this.emit(rec, where);
     if (out.status === "panic") {

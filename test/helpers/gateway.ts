@@ -27,7 +27,7 @@ export function gatewayCommand(): [string, string[]] {
   const bin = (n: string) => join(REPO_ROOT, "node_modules", ".bin", n);
   const main = join(REPO_ROOT, "src", "main.ts");
   if (process.env.TYKGW_BINARY) return [process.env.TYKGW_BINARY, []];
-  return runtime.name === "bun" ? [bin("bun"), [main]] : [bin("deno"), ["run", "-A", main]];
+  return runtime.name === "bun" ? [bin("bun"), [main]] : [bin("deno"), ["run", "-A", "--unstable-no-legacy-abort", main]];
 }
 
 /** Writes a config directory; `apis` are written as app_path/<api_id>.json (or raw strings by file name). */

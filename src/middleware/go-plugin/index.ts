@@ -30,7 +30,8 @@ export function goPlugin(opts: GoPluginOptions): GatewayMiddleware {
       return next();
     }
     if (!slot.ok) return tykError(500, TykMessage.internal);
-    const r = await runPlugin(opts, slot.plugin, "request", st, await callRequest(st));
+    const req = callRequest(st);
+    const r = await runPlugin(opts, slot.plugin, "request", st, req instanceof Promise ? await req : req);
     if (r instanceof Response) return r;
     applyRequestChanges(st, r);
     if (r.responded) return pluginResponse(st, r.responded.status, r.responded.body);

@@ -2,7 +2,9 @@
 import type { CallRequest, CallResult } from "../../../ffi/wire.ts";
 import { bufferedBody, type RequestState, requestUri } from "../../gateway/state.ts";
 
-export async function callRequest(st: RequestState): Promise<CallRequest> {
+export function callRequest(st: RequestState): CallRequest | Promise<CallRequest> {
+  // Only a streamed body needs awaiting; most calls stay synchronous.
+  if (st.body instanceof ReadableStream) return bufferedBody(st).then(() => callRequest(st));
   const headers: Array<[string, string]> = [];
   // Go keeps Host out of r.Header (it is r.Host).
   st.headers.forEach((value, name) => name !== "host" && headers.push([name, value]));
@@ -15,7 +17,7 @@ export async function callRequest(st: RequestState): Promise<CallRequest> {
     authToken: st.authToken,
     headers,
     session: st.session ? JSON.stringify(st.session) : undefined,
-    body: await bufferedBody(st),
+    body: st.body ?? undefined,
   };
 }
 

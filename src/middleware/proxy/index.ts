@@ -37,13 +37,11 @@ export function proxyStep(opts: ProxyStepOptions): (c: GatewayContext) => Promis
   return async function proxyToUpstream(c) {
     const st = c.var.gw;
     const url = upstreamUrl(st.api.target, st, opts.stripListenPath);
-    const headers = new Headers(st.headers);
-    if (!opts.preserveHost) headers.delete("host");
     const started = performance.now();
     let upstream;
     try {
       upstream = await opts.client.send(
-        { url, method: st.method, headers, body: st.body, clientIp: st.clientIp, signal: c.req.raw.signal },
+        { url, method: st.method, headers: st.headers, body: st.body, clientIp: st.clientIp, signal: c.req.raw.signal },
         { timeoutMs: opts.timeoutMs, preserveHost: opts.preserveHost },
       );
     } catch (err) {
