@@ -82,6 +82,8 @@ test("seed: custom auth answers 403 with an empty body for a wrong key, and pass
   assert.equal(await bad.text(), "");
   const good = await fetch(`${gw.url}/auth/get`, { headers: { authorization: "abc" } });
   assert.equal(good.status, 200);
+  // As in the guide's curl output: the session has no quota, so Tyk's headers read 0.
+  assert.deepEqual(["limit", "remaining", "reset"].map((h) => good.headers.get(`x-ratelimit-${h}`)), ["0", "0", "0"]);
   const echo: Echo = await good.json();
   assert.equal(echo.headers["x-session-alias"], "abc-session");
   assert.equal(echo.headers["x-developer-id"], "dev-1");
