@@ -6,6 +6,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { dict, flag, list, section, text, typeError } from "./fields.ts";
+import { type ApiDefinitionKind, parseAnyApiDefinition } from "./oas-definition.ts";
 import { ConfigError, parseConfig, readJsonFile } from "./validate.ts";
 
 const required = (what: string) => z.string(typeError(`expected ${what}`)).min(1, { error: "must not be empty" });
@@ -296,10 +297,13 @@ export function parseApiDefinition(data: unknown, file: string): ParsedApiDefini
   return { def: value, raw: data as Record<string, unknown>, unknownFields };
 }
 
-export type ApiDefinitionLoadResult = ({ file: string } & ParsedApiDefinition) | { file: string; error: ConfigError };
+export type ApiDefinitionLoadResult =
+  | ({ file: string; kind: ApiDefinitionKind } & ParsedApiDefinition)
+  | { file: string; error: ConfigError };
 
 /**
- * Loads every `*.json` file directly in `dir` (not subdirectories), in name order as Tyk does. Each file stands
+ * Loads every `*.json` file directly in `dir` (not subdirectories), in name order as Tyk does: a Tyk OAS document
+ * (`openapi` and `x-tyk-api-gateway`, see oas-definition.ts) or else a Tyk Classic definition. Each file stands
  * alone: a broken one yields an `error` entry and the others load. A file repeating an earlier file's api_id is an
  * error entry (Tyk keeps the first). Throws ConfigError only when `dir` itself cannot be read.
  */
@@ -325,12 +329,13 @@ export function loadApiDefinitions(dir: string): ApiDefinitionLoadResult[] {
   return names.map((name): ApiDefinitionLoadResult => {
     const file = join(dir, name);
     try {
-      const parsed = parseApiDefinition(readJsonFile(file), file);
+      const parsed = parseAnyApiDefinition(readJsonFile(file), file);
       const first = byId.get(parsed.def.api_id);
       if (first !== undefined) {
+        const field = parsed.kind === "oas" ? "x-tyk-api-gateway.info.id" : "api_id";
         return {
           file,
-          error: ConfigError.of(file, "api_id", `${JSON.stringify(parsed.def.api_id)} is already used by ${first}`),
+          error: ConfigError.of(file, field, `${JSON.stringify(parsed.def.api_id)} is already used by ${first}`),
         };
       }
       byId.set(parsed.def.api_id, file);
