@@ -89,7 +89,7 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
     else {
       chain.push(standardAuth({
         store: deps.store,
-        headerName: def.auth?.auth_header_name || "Authorization",
+        headerName: def.auth?.auth_header_name || def.auth_configs?.authToken?.auth_header_name || "Authorization",
         useParam: def.auth?.use_param,
         paramName: def.auth?.param_name,
         useCookie: def.auth?.use_cookie,

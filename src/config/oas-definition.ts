@@ -520,8 +520,8 @@ function convert(doc: Record<string, unknown>, x: XTyk, paths: Record<string, un
 
 /**
  * Per-operation post plugins (Operation.extractEndpointPostPluginTo) as extended_paths.go_plugin entries, at the
- * path and method of the operation with that operationId. The path keeps its `{param}` placeholders: the Classic
- * matcher reads each as one path segment. Tyk uses only the first plugin of an operation; the others are reported.
+ * path and method of the operation with that operationId, anchored at both ends. The path keeps its `{param}`
+ * placeholders: the Classic matcher reads each as one path segment. Tyk uses only the first plugin of an operation; the others are reported.
  */
 function endpointPlugins(x: XTyk, paths: Record<string, unknown>, file: string, origins: Origins, unknown: string[]) {
   const operations = x.middleware?.operations ?? {};
@@ -547,7 +547,9 @@ function endpointPlugins(x: XTyk, paths: Record<string, unknown>, file: string, 
       [`${base}.func_name`, formatPath([...at, "functionName"])],
     );
     return {
-      path: ref.path,
+      // An OAS operation is its exact path (Tyk finds it with an OpenAPI router), unlike
+      // Classic patterns, which match anywhere in the path.
+      path: `^${ref.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&")}$`,
       method: ref.method,
       plugin_path: p.path,
       func_name: p.functionName || p.name,

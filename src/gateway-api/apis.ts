@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Hono } from "hono";
-import { parseApiDefinition } from "../config/api-definition.ts";
+import { parseAnyApiDefinition } from "../config/oas-definition.ts";
 import { ConfigError } from "../config/validate.ts";
 import { apiStatus } from "../gateway/errors.ts";
 
@@ -23,6 +23,12 @@ function definitionFiles(appPath: string): Array<{ file: string; raw: Record<str
   return out;
 }
 
+/** api_id of a Classic definition, x-tyk-api-gateway.info.id of an OAS one. */
+function definitionId(raw: Record<string, unknown>): unknown {
+  const ext = raw["x-tyk-api-gateway"] as { info?: { id?: unknown } } | undefined;
+  return ext ? ext.info?.id : raw.api_id;
+}
+
 const safeId = (id: string) => /^[A-Za-z0-9._-]+$/.test(id) && !id.startsWith(".");
 
 function writeAtomic(file: string, data: unknown): void {
@@ -33,11 +39,11 @@ function writeAtomic(file: string, data: unknown): void {
 
 export function apisRoutes(appPath: string): Hono {
   const app = new Hono();
-  const find = (id: string) => definitionFiles(appPath).find((d) => d.raw.api_id === id);
+  const find = (id: string) => definitionFiles(appPath).find((d) => definitionId(d.raw) === id);
 
   const validate = (body: unknown, where: string): Response | undefined => {
     try {
-      parseApiDefinition(body, where);
+      parseAnyApiDefinition(body, where);
       return undefined;
     } catch (err) {
       if (err instanceof ConfigError) return apiStatus(400, { status: "error", message: err.message });
@@ -54,7 +60,7 @@ export function apisRoutes(appPath: string): Hono {
     const body = await c.req.json().catch(() => undefined);
     const bad = validate(body, "request body");
     if (bad) return bad;
-    const id = String((body as Record<string, unknown>).api_id);
+    const id = String(definitionId(body as Record<string, unknown>));
     if (!safeId(id)) return apiStatus(400, { status: "error", message: "api_id may only hold letters, digits, '.', '_' and '-'" });
     if (find(id)) return apiStatus(400, { status: "error", message: "API already exists" });
     writeAtomic(join(appPath, `${id}.json`), body);
@@ -65,7 +71,7 @@ export function apisRoutes(appPath: string): Hono {
     const body = await c.req.json().catch(() => undefined);
     const bad = validate(body, "request body");
     if (bad) return bad;
-    if ((body as Record<string, unknown>).api_id !== id) return apiStatus(400, { status: "error", message: "api_id in the body must match the URL" });
+    if (definitionId(body as Record<string, unknown>) !== id) return apiStatus(400, { status: "error", message: "the API id in the body must match the URL" });
     const d = find(id);
     if (!d) return apiStatus(404, { status: "error", message: "API not found" });
     writeAtomic(d.file, body);

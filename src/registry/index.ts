@@ -51,7 +51,7 @@ export class ApiRegistry {
       for (const field of item.unknownFields) {
         this.deps.log.warn({ file: item.file, field }, `API definition field ${field} is not implemented by this gateway; ignored`);
       }
-      const { def, raw } = item;
+      const { def, raw, kind } = item;
       if (def.active === false) continue;
       const listenPath = normaliseListenPath(def.proxy.listen_path);
       const clash = seen.get(def.api_id) ?? seen.get(`lp:${listenPath}`);
@@ -62,7 +62,7 @@ export class ApiRegistry {
         continue;
       }
       try {
-        const api = this.build(item.file, def, raw, listenPath);
+        const api = this.build(item.file, kind, def, raw, listenPath);
         seen.set(def.api_id, item.file).set(`lp:${listenPath}`, item.file);
         next.push({ api, inflight: 0, retired: false });
         report.loaded.push(def.api_id);
@@ -84,8 +84,9 @@ export class ApiRegistry {
     return report;
   }
 
-  private build(file: string, def: ApiDefinition, raw: Record<string, unknown>, listenPath: string): LoadedApi {
-    const shimApi = this.shim.registerApi("classic", raw);
+  private build(file: string, kind: "classic" | "oas", def: ApiDefinition, raw: Record<string, unknown>, listenPath: string): LoadedApi {
+    // Plugins see the definition as written: ctx.GetDefinition on Classic APIs, ctx.GetOASDefinition on OAS ones.
+    const shimApi = this.shim.registerApi(kind, raw);
     return buildChain(def, {
       id: def.api_id,
       name: def.name ?? "",

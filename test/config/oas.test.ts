@@ -191,14 +191,14 @@ test("OAS: a realistic Tyk OAS document maps to the Classic form the chain build
         extended_paths: {
           go_plugin: [
             {
-              path: "/orders/{id}",
+              path: "^/orders/{id}$",
               method: "GET",
               plugin_path: "plugins/orders.so",
               func_name: "EnrichOrder",
               disabled: false,
             },
             {
-              path: "/orders",
+              path: "^/orders$",
               method: "POST",
               plugin_path: "plugins/orders.so",
               func_name: "ValidateOrder",
@@ -354,7 +354,7 @@ test("OAS: the deprecated single-plugin forms are read, the list form wins, and 
   assert.deepEqual(def.custom_middleware.pre.map((p) => p.name), ["OldPre"]);
   assert.deepEqual(def.custom_middleware.post.map((p) => p.name), ["NewPost"]);
   assert.deepEqual(def.version_data.versions.Default.extended_paths.go_plugin, [
-    { path: "/hello/{name}", method: "GET", plugin_path: "hello.so", func_name: "Hello", disabled: false },
+    { path: "^/hello/{name}$", method: "GET", plugin_path: "hello.so", func_name: "Hello", disabled: false },
   ]);
 });
 
@@ -390,13 +390,11 @@ test("OAS: errors found by Classic rules name the document's field", () => {
     "x-tyk-api-gateway.middleware.operations.ghost",
   );
 
-  // An OpenAPI path that is not a valid Go regular expression (Tyk matches Classic paths as regexps).
-  const badPath = minimalOas({
-    middleware: { operations: { bad: { postPlugins: [{ enabled: true, functionName: "F", path: "f.so" }] } } },
-  }, { paths: { "/a(": { get: { operationId: "bad" } } } });
-  const badPathErr = configError(() => parseOasDefinition(badPath, "t.json"));
-  assert.equal(badPathErr.field, 'paths["/a("]');
-  assert.match(badPathErr.message, /not a valid regular expression/);
+  // OpenAPI paths are literal: characters special in a regular expression match themselves.
+  const literal = parseOasDefinition(minimalOas({
+    middleware: { operations: { odd: { postPlugins: [{ enabled: true, functionName: "F", path: "f.so" }] } } },
+  }, { paths: { "/a(": { get: { operationId: "odd" } } } }), "t.json");
+  assert.equal(literal.def.version_data?.versions?.Default?.extended_paths?.go_plugin?.[0]?.path, "^/a\\($");
 
   // Not OpenAPI 3.
   assert.equal(configError(() => parseOasDefinition(minimalOas({}, { openapi: "2.0" }), "t.json")).field, "openapi");
