@@ -18,8 +18,8 @@ function debounce(fn: () => void, ms: number): () => void {
 }
 
 export function watchAppPath(registry: ApiRegistry, appPath: string, log: Logger): FSWatcher {
-  const reload = debounce(() => {
-    const report = registry.reload();
+  const reload = debounce(async () => {
+    const report = await registry.reload();
     log.info({ loaded: report.loaded, failed: report.failed.length }, "app_path changed: APIs reloaded");
   }, 200);
   return watch(appPath, (_event, file) => {
@@ -54,7 +54,7 @@ export function watchPluginSources(registry: ApiRegistry, builder: PluginRebuild
         const started = performance.now();
         try {
           for (const out of files) await builder.build(dir, out);
-          const report = registry.reload();
+          const report = await registry.reload();
           log.info({ dir, ms: Math.round(performance.now() - started), loaded: report.loaded }, "plugin source changed: rebuilt and hot-swapped");
         } catch (err) {
           log.error({ dir, err: (err as Error).message }, "plugin source changed, but the rebuild failed; the running build stays");

@@ -18,9 +18,9 @@ export interface GatewayApiOptions extends KeysOptions {
 export function gatewayApi(opts: GatewayApiOptions): Hono {
   const api = new Hono();
   api.use("*", requireSecret(opts.secret));
-  // Reloads here are synchronous, so ?block=true is the only behaviour there is.
-  const reload = () => {
-    const report = opts.registry.reload();
+  // The answer waits for the reload, so ?block=true is the only behaviour there is.
+  const reload = async () => {
+    const report = await opts.registry.reload();
     return Response.json({ status: "ok", message: "", loaded: report.loaded.length, failed: report.failed });
   };
   api.get("/reload", reload);

@@ -3,6 +3,7 @@
 // (and chain) it started with; a replaced API's shim handle is released once
 // its last request has finished.
 
+import { BundleError, type BundleOptions, loadBundle } from "../bundles/index.ts";
 import { buildChain, type ChainDeps } from "../chain/build.ts";
 import { type ApiDefinition, loadApiDefinitions } from "../config/api-definition.ts";
 import type { Shim } from "../../ffi/shim.ts";
@@ -31,14 +32,32 @@ export class ApiRegistry {
   private entries: Entry[] = [];
   private readonly byApi = new WeakMap<LoadedApi, Entry>();
 
-  constructor(private readonly shim: Shim, private readonly deps: ChainDeps, private readonly appPath: string) {}
+  private reloading: Promise<LoadReport> | undefined;
+
+  constructor(
+    private readonly shim: Shim,
+    private readonly deps: ChainDeps,
+    private readonly appPath: string,
+    /** Where custom_middleware_bundle bundles come from; absent: definitions naming one are refused. */
+    private readonly bundles?: BundleOptions,
+  ) {}
 
   get apis(): readonly LoadedApi[] {
     return this.entries.map((e) => e.api);
   }
 
-  /** Loads every definition in app_path and swaps them in; a broken file is reported and skipped. */
-  reload(): LoadReport {
+  /**
+   * Loads every definition in app_path (fetching bundles first) and swaps them
+   * in at once; a broken file or bundle is reported and that API skipped.
+   * Reloads run one after another.
+   */
+  reload(): Promise<LoadReport> {
+    const run = (this.reloading ?? Promise.resolve()).catch(() => undefined).then(() => this.reloadNow());
+    this.reloading = run;
+    return run;
+  }
+
+  private async reloadNow(): Promise<LoadReport> {
     const report: LoadReport = { loaded: [], failed: [] };
     const next: Entry[] = [];
     const seen = new Map<string, string>();
@@ -51,8 +70,19 @@ export class ApiRegistry {
       for (const field of item.unknownFields) {
         this.deps.log.warn({ file: item.file, field }, `API definition field ${field} is not implemented by this gateway; ignored`);
       }
-      const { def, raw, kind } = item;
+      const { raw, kind } = item;
+      let { def } = item;
       if (def.active === false) continue;
+      if (def.custom_middleware_bundle && !def.custom_middleware_bundle_disabled) {
+        try {
+          def = await this.withBundle(def);
+        } catch (err) {
+          const error = err instanceof BundleError ? err.message : `bundle ${def.custom_middleware_bundle}: ${(err as Error).message}`;
+          this.deps.log.error({ file: item.file, api_id: def.api_id }, `API not loaded: ${error}`);
+          report.failed.push({ file: item.file, error });
+          continue;
+        }
+      }
       const listenPath = normaliseListenPath(def.proxy.listen_path);
       const clash = seen.get(def.api_id) ?? seen.get(`lp:${listenPath}`);
       if (clash) {
@@ -82,6 +112,15 @@ export class ApiRegistry {
     }
     this.deps.driver.drainLogs();
     return report;
+  }
+
+  /** The definition with the bundle's custom_middleware (plugin paths inside the bundle), as Tyk does. */
+  private async withBundle(def: ApiDefinition): Promise<ApiDefinition> {
+    if (!this.bundles) throw new Error("bundles are not enabled (tyk.conf enable_bundle_downloader and bundle_base_url)");
+    const bundle = await loadBundle(def.custom_middleware_bundle!, this.bundles);
+    this.deps.log.info({ api_id: def.api_id, bundle: def.custom_middleware_bundle, dir: bundle.dir, cached: bundle.fromCache }, "bundle loaded");
+    const cm = bundle.customMiddleware;
+    return { ...def, custom_middleware: { ...def.custom_middleware, ...cm, driver: cm.driver || def.custom_middleware?.driver || "goplugin" } };
   }
 
   private build(file: string, kind: "classic" | "oas", def: ApiDefinition, raw: Record<string, unknown>, listenPath: string): LoadedApi {

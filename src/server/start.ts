@@ -70,9 +70,16 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
     upstreamTimeoutMs: upstreamTimeoutMs(conf),
     rateLimitHeaders: conf.rate_limit_response_headers,
     hashKeys: conf.hash_keys,
-  }, paths.app_path);
+  }, paths.app_path, conf.bundle_base_url || conf.enable_bundle_downloader ? {
+    baseUrl: conf.bundle_base_url,
+    middlewarePath: paths.middleware_path,
+    publicKeyPath: paths.public_key_path || undefined,
+    insecureSkipVerify: conf.bundle_insecure_skip_verify,
+    enableDownloader: conf.enable_bundle_downloader,
+    log,
+  } : undefined);
 
-  const report = registry.reload();
+  const report = await registry.reload();
   const failedPlugins = registry.apis.flatMap((a) => a.plugins.filter((p) => !p.ok).map((p) => `${a.id}: ${!p.ok && p.error}`));
   if (pg.strict_plugins && (failedPlugins.length > 0 || report.failed.length > 0)) {
     throw new StartupError(`strict_plugins is on and ${failedPlugins.length + report.failed.length} API or plugin failed to load:\n${[...report.failed.map((f) => f.error), ...failedPlugins].join("\n")}`);
@@ -146,7 +153,7 @@ export async function runGateway(runtime: Runtime, confPath: string, opts: Start
   const gw = await startGateway(runtime, confPath, opts);
   process.on("SIGHUP", () => {
     gw.log.info("SIGHUP: reloading APIs");
-    gw.registry.reload();
+    void gw.registry.reload();
   });
   await new Promise<void>((done) => {
     const onSignal = (sig: string) => {
