@@ -2,6 +2,7 @@
 //   gateway --conf tyk.conf | plugin build|check ... | version
 import process from "node:process";
 import { ShimLoadError } from "../ffi/errors.ts";
+import { bundleCommand } from "./cli/bundle.ts";
 import { pluginCommand } from "./cli/plugin.ts";
 import { ConfigError } from "./config/validate.ts";
 import { versionCommand } from "./cli/version.ts";
@@ -12,6 +13,8 @@ const USAGE = `usage:
   gateway --conf <tyk.conf> [--dev]         run the gateway (--dev: reload on changes, rebuild plugins)
   gateway plugin build <dir> [-o <file.so>] build a Tyk Go plugin for this gateway
   gateway plugin check <file.so>            tell whether a plugin will load here
+  gateway bundle build [-m manifest.json] [-o bundle.zip] [-k private.pem] [-y]
+                                            make a plugin bundle (checksum, signature)
   gateway version                           versions a plugin must match`;
 
 async function main(args: string[]): Promise<number> {
@@ -28,6 +31,8 @@ async function main(args: string[]): Promise<number> {
   switch (args[0]) {
     case "plugin":
       return pluginCommand(runtime, args.slice(1));
+    case "bundle":
+      return bundleCommand(args.slice(1));
     case "version":
     case "--version":
       return versionCommand(runtime);

@@ -113,7 +113,9 @@ function getOnce(url: URL, opts: DownloadOptions, deadline: number, redirectsLef
         try {
           next = new URL(location, url);
         } catch {
-          return finish(new DownloadError(`HTTP ${status} redirects to an invalid URL ${JSON.stringify(location)}`, false));
+          return finish(
+            new DownloadError(`HTTP ${status} redirects to an invalid URL ${JSON.stringify(location)}`, false),
+          );
         }
         // The rest of this attempt's time budget goes to the next hop, which settles this promise.
         settled = true;
@@ -125,7 +127,9 @@ function getOnce(url: URL, opts: DownloadOptions, deadline: number, redirectsLef
       if (status !== 200) {
         res.resume();
         const hint = status === 404 ? " (no bundle of that name at bundle_base_url)" : "";
-        return finish(new DownloadError(`HTTP ${status} ${res.statusMessage ?? ""}`.trim() + hint, retryableStatus(status)));
+        return finish(
+          new DownloadError(`HTTP ${status} ${res.statusMessage ?? ""}`.trim() + hint, retryableStatus(status)),
+        );
       }
       const declared = Number(res.headers["content-length"]);
       if (Number.isFinite(declared) && declared > opts.maxBytes) {

@@ -18,8 +18,8 @@ import {
   parseManifestText,
 } from "./manifest.ts";
 import {
-  type ArchiveLimits,
   ArchiveError,
+  type ArchiveLimits,
   discardDir,
   extractAtomically,
   openBundle,
@@ -141,7 +141,9 @@ async function load(name: string, dir: string, opts: BundleOptions): Promise<Loa
     opts.log?.warn({ bundle: name, dir, reason: cached.reason }, "bundle on disk is not usable; fetching it again");
   }
   if (opts.enableDownloader === false) {
-    const where = cached.state === "stale" ? `the copy in ${dir} is not usable (${cached.reason})` : `it is not in ${dir}`;
+    const where = cached.state === "stale"
+      ? `the copy in ${dir} is not usable (${cached.reason})`
+      : `it is not in ${dir}`;
     throw fail(`${where}, and enable_bundle_downloader is false in tyk.conf`);
   }
 
@@ -169,6 +171,9 @@ async function load(name: string, dir: string, opts: BundleOptions): Promise<Loa
       throw fail(`refused: ${err.message}`);
     }
     throw err;
+  }
+  if (opened.unknownFields.length > 0) {
+    opts.log?.warn({ bundle: name, fields: opened.unknownFields }, "manifest.json fields that Tyk ignores; ignored");
   }
 
   try {
@@ -203,19 +208,22 @@ function readPublicKey(name: string, path: string): KeyObject | undefined {
 
 /** The copy in `dir`, checked exactly like a fresh download (checksum, and signature when a key is set). */
 async function readCached(dir: string, publicKey: KeyObject | undefined, limits: ArchiveLimits): Promise<Cached> {
+  let root: string;
   try {
-    await stat(dir);
+    root = await realpath(dir);
   } catch (err) {
-    if ((err as { code?: string }).code === "ENOENT") return { state: "absent" };
+    const code = (err as { code?: string }).code;
+    return code === "ENOENT" ? { state: "absent" } : { state: "stale", reason: (err as Error).message };
   }
   try {
-    const root = await realpath(dir);
     const { manifest } = parseManifestText(await readFile(join(root, MANIFEST_FILE), "utf8"), join(dir, MANIFEST_FILE));
     const parts: Uint8Array[] = [];
     let total = 0;
     for (const listed of manifest.file_list) {
       const file = await realpath(join(root, canonicalPath(listed)));
-      if (!file.startsWith(root + sep)) return { state: "stale", reason: `${listed} leads outside the bundle directory` };
+      if (!file.startsWith(root + sep)) {
+        return { state: "stale", reason: `${listed} leads outside the bundle directory` };
+      }
       const st = await stat(file);
       total += st.size;
       if (!st.isFile()) return { state: "stale", reason: `${listed} is not a file` };

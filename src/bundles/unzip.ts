@@ -5,7 +5,7 @@
 // which Tyk uses, does); fflate does the inflating, fed in small pieces so a lying header costs little memory.
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join, sep } from "node:path";
+import { basename, dirname, join, posix, sep } from "node:path";
 import { Inflate } from "fflate";
 import { ConfigError } from "../config/validate.ts";
 import { bundlePath, canonicalPath, MANIFEST_FILE, type ParsedManifest, parseManifestText } from "./manifest.ts";
@@ -149,7 +149,9 @@ export function readZip(data: Uint8Array, limits: ArchiveLimits): ZipContents {
     if (flags & 0x41) throw new ArchiveError(`entry ${shown} is encrypted`);
     if (csize === 0xffffffff || usize === 0xffffffff) throw new ArchiveError(`entry ${shown} is ZIP64, not supported`);
     if (method !== 0 && method !== 8) {
-      throw new ArchiveError(`entry ${shown} uses compression method ${method} (only stored and deflate are supported)`);
+      throw new ArchiveError(
+        `entry ${shown} uses compression method ${method} (only stored and deflate are supported)`,
+      );
     }
     if (dir && usize !== 0) throw new ArchiveError(`directory entry ${shown} has contents`);
     if (seen.has(safe.path)) throw new ArchiveError(`${JSON.stringify(safe.path)} is in the archive more than once`);
@@ -165,7 +167,7 @@ export function readZip(data: Uint8Array, limits: ArchiveLimits): ZipContents {
   const contents: ZipContents = { files: new Map(), dirs: new Set() };
   for (const e of entries) {
     const shown = JSON.stringify(e.name);
-    for (let d = dirname(e.path); d !== "."; d = dirname(d)) {
+    for (let d = posix.dirname(e.path); d !== "."; d = posix.dirname(d)) {
       if (filePaths.has(d)) throw new ArchiveError(`entry ${shown} is inside ${JSON.stringify(d)}, which is a file`);
     }
     if (e.dir) {
@@ -239,7 +241,9 @@ export async function extractAtomically(contents: ZipContents, target: string): 
     const inside = (p: string) => {
       const abs = join(tmp, p);
       // bundlePath() already refused anything that could escape; this keeps it so if that ever changes.
-      if (!abs.startsWith(tmp + sep)) throw new ArchiveError(`entry ${JSON.stringify(p)} would land outside the bundle`);
+      if (!abs.startsWith(tmp + sep)) {
+        throw new ArchiveError(`entry ${JSON.stringify(p)} would land outside the bundle`);
+      }
       return abs;
     };
     for (const d of [...contents.dirs].sort()) await mkdir(inside(d), { recursive: true, mode: 0o700 });

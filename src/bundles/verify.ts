@@ -30,7 +30,9 @@ function pemLabel(pem: string): string | undefined {
 
 function requireRsa(key: KeyObject, source: string): KeyObject {
   if (key.asymmetricKeyType !== "rsa") {
-    throw new VerifyError(`${source}: the key is ${key.asymmetricKeyType ?? "not asymmetric"}, but bundles are signed with RSA`);
+    throw new VerifyError(
+      `${source}: the key is ${key.asymmetricKeyType ?? "not asymmetric"}, but bundles are signed with RSA`,
+    );
   }
   return key;
 }
@@ -90,7 +92,9 @@ export function verifyBundle(manifest: BundleManifest, parts: readonly Uint8Arra
   }
   const checksum = bundleChecksum(parts);
   if (manifest.checksum === "") {
-    throw new VerifyError(`manifest.json has no checksum (expected "${checksum}"): build the bundle with \`gateway bundle build\``);
+    throw new VerifyError(
+      `manifest.json has no checksum (expected "${checksum}"): build the bundle with \`gateway bundle build\``,
+    );
   }
   if (checksum !== manifest.checksum) {
     throw new VerifyError(

@@ -10,7 +10,7 @@ import { rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, posix, resolve } from "node:path";
 import process from "node:process";
 import { createInterface } from "node:readline";
-import { zipSync, type Zippable } from "fflate";
+import { type Zippable, zipSync } from "fflate";
 import { ConfigError, readJsonFile } from "../config/validate.ts";
 import { canonicalPath, MANIFEST_FILE, parseManifest } from "../bundles/manifest.ts";
 import { bundleChecksum, parsePrivateKey, signBundle, VerifyError } from "../bundles/verify.ts";
@@ -90,13 +90,19 @@ async function build(flags: BuildFlags): Promise<number> {
   const manifestPath = resolve(flags.manifest || DEFAULT_MANIFEST);
   const { manifest, raw, unknownFields } = parseManifest(readJsonFile(manifestPath), manifestPath);
   for (const field of unknownFields) {
-    const hint = field === "driver" ? ' (the driver goes inside custom_middleware: "custom_middleware": {"driver": ...})' : "";
+    const hint = field === "driver"
+      ? ' (the driver goes inside custom_middleware: "custom_middleware": {"driver": ...})'
+      : "";
     say(`warning: ${manifestPath}: ${field} is not a bundle manifest field; Tyk and this gateway ignore it${hint}`);
   }
   const mw = manifest.custom_middleware;
   const hooks = mw.pre.length + mw.post.length + mw.post_key_auth.length + mw.response.length + (mw.auth_check ? 1 : 0);
   if (hooks === 0) {
-    throw ConfigError.of(manifestPath, "custom_middleware", "no hooks defined (pre, post, post_key_auth, response or auth_check)");
+    throw ConfigError.of(
+      manifestPath,
+      "custom_middleware",
+      "no hooks defined (pre, post, post_key_auth, response or auth_check)",
+    );
   }
   if (mw.driver === "") {
     throw ConfigError.of(manifestPath, "custom_middleware.driver", 'no driver specified (for Go plugins: "goplugin")');
@@ -107,9 +113,13 @@ async function build(flags: BuildFlags): Promise<number> {
   const files = manifest.file_list.map((listed, i) => {
     const path = canonicalPath(listed);
     const field = `file_list[${i}]`;
-    if (path === MANIFEST_FILE) throw ConfigError.of(manifestPath, field, "manifest.json is added by the build; remove it");
+    if (path === MANIFEST_FILE) {
+      throw ConfigError.of(manifestPath, field, "manifest.json is added by the build; remove it");
+    }
     const twice = seen.get(path);
-    if (twice !== undefined) throw ConfigError.of(manifestPath, field, `${JSON.stringify(listed)} is also file_list[${twice}]`);
+    if (twice !== undefined) {
+      throw ConfigError.of(manifestPath, field, `${JSON.stringify(listed)} is also file_list[${twice}]`);
+    }
     seen.set(path, i);
     const abs = join(baseDir, path);
     let isFile = false;
@@ -121,7 +131,13 @@ async function build(flags: BuildFlags): Promise<number> {
     if (!isFile) throw ConfigError.of(manifestPath, field, `${JSON.stringify(listed)} is not a file (${abs})`);
     return { path, data: new Uint8Array(readFileSync(abs)) };
   });
-  warnUnbundledPlugins(manifestPath, [...mw.pre, ...mw.post, ...mw.post_key_auth, ...mw.response, ...(mw.auth_check ? [mw.auth_check] : [])], seen);
+  warnUnbundledPlugins(manifestPath, [
+    ...mw.pre,
+    ...mw.post,
+    ...mw.post_key_auth,
+    ...mw.response,
+    ...(mw.auth_check ? [mw.auth_check] : []),
+  ], seen);
 
   const parts = files.map((f) => f.data);
   const checksum = bundleChecksum(parts);
@@ -161,13 +177,21 @@ async function build(flags: BuildFlags): Promise<number> {
 }
 
 /** A plugin path not in file_list will not be in the bundle; say so (a versioned build of it counts as present). */
-function warnUnbundledPlugins(manifestPath: string, entries: Array<{ path: string }>, listed: Map<string, number>): void {
+function warnUnbundledPlugins(
+  manifestPath: string,
+  entries: Array<{ path: string }>,
+  listed: Map<string, number>,
+): void {
   for (const { path } of entries) {
     if (path === "") continue;
     const p = canonicalPath(path);
     const stem = p.replace(/\.so$/, "");
     if (listed.has(p) || [...listed.keys()].some((l) => l.startsWith(`${stem}_`) && l.endsWith(".so"))) continue;
-    say(`warning: ${manifestPath}: plugin path ${JSON.stringify(path)} is not in file_list, so the bundle will not contain it`);
+    say(
+      `warning: ${manifestPath}: plugin path ${
+        JSON.stringify(path)
+      } is not in file_list, so the bundle will not contain it`,
+    );
   }
 }
 

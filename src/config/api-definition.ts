@@ -8,6 +8,7 @@ import { z } from "zod";
 import { dict, flag, list, section, text, typeError } from "./fields.ts";
 import { type ApiDefinitionKind, parseAnyApiDefinition } from "./oas-definition.ts";
 import { ConfigError, parseConfig, readJsonFile } from "./validate.ts";
+import { checkHttpUrl, checkListenPath } from "./checks.ts";
 
 const required = (what: string) => z.string(typeError(`expected ${what}`)).min(1, { error: "must not be empty" });
 
@@ -146,26 +147,10 @@ export const AuthConfigSchema = z.object({
 });
 export type AuthConfig = z.output<typeof AuthConfigSchema>;
 
-function checkListenPath(p: string, ctx: z.core.$RefinementCtx<string>): void {
-  if (!p.startsWith("/")) ctx.addIssue({ code: "custom", message: `must start with "/", got ${JSON.stringify(p)}` });
-}
-
-function checkTargetUrl(v: string, ctx: z.core.$RefinementCtx<string>): void {
-  let url: URL | undefined;
-  try {
-    url = new URL(v);
-  } catch {
-    url = undefined;
-  }
-  if (url?.protocol === "http:" || url?.protocol === "https:") return;
-  const hint = url?.protocol === "tyk:" ? " (tyk:// internal looping targets are not supported)" : "";
-  ctx.addIssue({ code: "custom", message: `expected an http:// or https:// URL, got ${JSON.stringify(v)}${hint}` });
-}
-
 export const ProxySchema = z.object(
   {
     listen_path: z.string(typeError("expected a listen path (string)")).superRefine(checkListenPath),
-    target_url: z.string(typeError("expected a URL string")).superRefine(checkTargetUrl),
+    target_url: z.string(typeError("expected a URL string")).superRefine(checkHttpUrl),
     strip_listen_path: flag(),
     preserve_host_header: flag(),
     disable_strip_slash: flag(),

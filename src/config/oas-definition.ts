@@ -19,6 +19,7 @@ import {
 } from "./api-definition.ts";
 import { flag, text, typeError } from "./fields.ts";
 import { ConfigError, type ConfigProblem, formatPath, parseConfig } from "./validate.ts";
+import { checkHttpUrl, checkListenPath } from "./checks.ts";
 
 /** The key of Tyk's section in an OpenAPI document (oas.ExtensionTykAPIGateway). */
 export const TYK_EXTENSION = "x-tyk-api-gateway";
@@ -51,22 +52,6 @@ export function isOasDocument(data: unknown): boolean {
 // (an `enabled` read as false), and our own needs (info.id: a file has no Dashboard to assign one).
 
 const nonEmpty = (what: string) => z.string(typeError(`expected ${what}`)).min(1, { error: "must not be empty" });
-
-function checkListenPath(p: string, ctx: z.core.$RefinementCtx<string>): void {
-  if (!p.startsWith("/")) ctx.addIssue({ code: "custom", message: `must start with "/", got ${JSON.stringify(p)}` });
-}
-
-function checkUpstreamUrl(v: string, ctx: z.core.$RefinementCtx<string>): void {
-  let url: URL | undefined;
-  try {
-    url = new URL(v);
-  } catch {
-    url = undefined;
-  }
-  if (url?.protocol === "http:" || url?.protocol === "https:") return;
-  const hint = url?.protocol === "tyk:" ? " (tyk:// internal looping targets are not supported)" : "";
-  ctx.addIssue({ code: "custom", message: `expected an http:// or https:// URL, got ${JSON.stringify(v)}${hint}` });
-}
 
 /** header / query / cookie of an auth method (oas.AuthSource). */
 const AuthSourceSchema = z.object({ enabled: z.boolean(), name: text() }).nullish();
@@ -170,7 +155,7 @@ const XTykSchema = z
         state: z.object({ active: z.boolean(), internal: flag() }),
       }),
       upstream: z.object({
-        url: z.string(typeError("expected a URL string")).superRefine(checkUpstreamUrl),
+        url: z.string(typeError("expected a URL string")).superRefine(checkHttpUrl),
         preserveHostHeader: z.object({ enabled: z.boolean() }).nullish(),
       }),
       server: z.object({

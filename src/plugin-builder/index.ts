@@ -106,7 +106,13 @@ export async function buildPlugin(opts: BuildOptions): Promise<{ output: string;
   if (!readdirSync(pluginDir).some((f) => f.endsWith(".go"))) {
     throw new PluginBuildError(`plugin directory ${pluginDir} has no .go files`);
   }
-  const toolchain = goVersion();
+  let toolchain: string;
+  try {
+    toolchain = goVersion();
+  } catch (err) {
+    // No Go on PATH (a host that only got the single executable): a one-line answer, not a stack trace.
+    throw new PluginBuildError(`${(err as Error).message}; plugins for this gateway are built with ${opts.shimGo}: install it and put \`go\` on PATH`);
+  }
   if (toolchain !== opts.shimGo) {
     throw new PluginBuildError(
       `\`go\` on PATH is ${toolchain} but the gateway's shim was built with ${opts.shimGo}; plugins must be built with the same toolchain (install ${opts.shimGo}, or set GOTOOLCHAIN=${opts.shimGo})`,

@@ -120,7 +120,8 @@ export class ApiRegistry {
     const bundle = await loadBundle(def.custom_middleware_bundle!, this.bundles);
     this.deps.log.info({ api_id: def.api_id, bundle: def.custom_middleware_bundle, dir: bundle.dir, cached: bundle.fromCache }, "bundle loaded");
     const cm = bundle.customMiddleware;
-    return { ...def, custom_middleware: { ...def.custom_middleware, ...cm, driver: cm.driver || def.custom_middleware?.driver || "goplugin" } };
+    // Replaced wholesale, as Tyk does: the bundle's manifest is the API's custom middleware.
+    return { ...def, custom_middleware: { ...cm, driver: cm.driver || def.custom_middleware?.driver || "goplugin" } };
   }
 
   private build(file: string, kind: "classic" | "oas", def: ApiDefinition, raw: Record<string, unknown>, listenPath: string): LoadedApi {
