@@ -27,7 +27,14 @@ const goSuite = (dir: string) => ({
   parse: (out: string): [number, number] => [count(out, /^\s*--- PASS/gm), count(out, /^\s*--- FAIL/gm)],
 });
 
-const suites: Array<{ name: string; cwd?: string; cmd: string; args: string[]; parse: (out: string) => [number, number] }> = [
+const bunParse = (out: string): [number, number] => {
+  const p = /^\s*(\d+) pass/m.exec(out);
+  const f = /^\s*(\d+) fail/m.exec(out);
+  return p ? [Number(p[1]), Number(f?.[1] ?? 0)] : [0, 1];
+};
+
+type Suite = { name: string; cwd?: string; env?: Record<string, string>; cmd: string; args: string[]; parse: (out: string) => [number, number] };
+const suites: Suite[] = [
   goSuite("shim-go"),
   goSuite("shim-go/tyk"),
   {
@@ -43,13 +50,18 @@ const suites: Array<{ name: string; cwd?: string; cmd: string; args: string[]; p
     name: "bun",
     cmd: bin("bun"),
     args: ["test", "--timeout", "60000", ...(filter.length ? filter.map((f) => `./${f}`) : ["./test/"])],
-    parse: (out) => {
-      const p = /^\s*(\d+) pass/m.exec(out);
-      const f = /^\s*(\d+) fail/m.exec(out);
-      return p ? [Number(p[1]), Number(f?.[1] ?? 0)] : [0, 1];
-    },
+    parse: bunParse,
   },
 ];
+if (filter.length === 0) {
+  // The end-to-end suite once more, against the single executable (built, or
+  // reused when up to date, by the exe tests above and checked again here).
+  const exe = join(REPO_ROOT, "dist", "gateway");
+  suites.push(
+    { name: "build dist/gateway", cmd: bin("deno"), args: ["run", "-A", "scripts/build-exe.ts"], parse: () => [0, 0] },
+    { name: "e2e on dist/gateway", env: { TYKGW_BINARY: exe }, cmd: bin("bun"), args: ["test", "--timeout", "60000", "./test/e2e/"], parse: bunParse },
+  );
+}
 
 function count(s: string, re: RegExp): number {
   return (s.match(re) ?? []).length;
@@ -58,7 +70,7 @@ function count(s: string, re: RegExp): number {
 let passed = 0, failed = 0;
 for (const s of suites) {
   log(`suite ${s.name}: ${s.cmd} ${s.args.join(" ")}`);
-  const res = spawnSync(s.cmd, s.args, { cwd: s.cwd ?? REPO_ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 256 << 20 });
+  const res = spawnSync(s.cmd, s.args, { cwd: s.cwd ?? REPO_ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...s.env }, maxBuffer: 256 << 20 });
   const out = `${res.stdout ?? ""}${res.stderr ?? ""}`;
   process.stdout.write(out);
   let [p, f] = s.parse(out);
