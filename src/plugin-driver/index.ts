@@ -6,10 +6,13 @@
 // this kind of machine (a cross-thread wake-up each way), several times a
 // direct call. So each plugin symbol is first run on goroutines for a few
 // probe calls; if every probe finishes within the inline budget, later calls
-// run inline on the JS thread. An inline call that overruns the budget sends
-// the symbol back to goroutines at once, and a long streak of quick calls
-// there brings it inline again. The cost: a plugin that is fast on its probes
-// but later blocks stalls the event loop for that one call.
+// run inline on the JS thread. An inline call that clearly blocked (over ten
+// budgets) sends the symbol back to goroutines at once; smaller overruns must
+// repeat (3 within 64 calls) before they do, since on a loaded machine a fast
+// plugin's thread is sometimes descheduled mid-call, and demoting it then
+// would cost ~15 us on every call for nothing. A long streak of quick calls on
+// goroutines brings a symbol inline again. The cost: a plugin that is fast on
+// its probes but later blocks stalls the event loop for that one call.
 
 import { type HookKind, Kind } from "../../ffi/abi.ts";
 import type { CallOutcome, Shim } from "../../ffi/shim.ts";
@@ -46,7 +49,14 @@ export type PluginLoad = { ok: true; plugin: LoadedPlugin } | { ok: false; error
 
 interface SymbolState extends PluginCallStats {
   quickStreak: number;
+  /** Inline calls since the last demotion, and the call numbers of recent small overruns. */
+  inlineSeq: number;
+  overruns: number[];
 }
+
+const HARD_OVERRUN = 10;
+const SOFT_OVERRUNS = 3;
+const SOFT_WINDOW = 64;
 
 export class PluginDriver {
   private readonly states = new Map<number, SymbolState>();
@@ -82,11 +92,13 @@ export class PluginDriver {
     const st = this.state(plugin.handle);
     if (st.mode === "inline") {
       st.inlineCalls++;
+      st.inlineSeq++;
       const out = this.shim.callInline(plugin.handle, api, req);
-      if (out.result.execNs > this.budget) {
+      if (out.result.execNs > this.budget && this.overran(st, out.result.execNs)) {
         st.mode = "async";
         st.demotions++;
         st.quickStreak = 0;
+        st.overruns = [];
       }
       return this.report(plugin, apiId, out);
     }
@@ -117,6 +129,15 @@ export class PluginDriver {
     logAt(this.log, rec.level, { ...rec.fields, ...where, source: "plugin", plugin_time: rec.timeMs }, rec.msg);
   }
 
+  /** Whether an inline overrun should send the symbol to goroutines. */
+  private overran(st: SymbolState, execNs: number): boolean {
+    if (execNs > HARD_OVERRUN * this.budget) return true;
+    const seq = st.inlineSeq;
+    st.overruns = st.overruns.filter((n) => seq - n < SOFT_WINDOW);
+    st.overruns.push(seq);
+    return st.overruns.length >= SOFT_OVERRUNS;
+  }
+
   private observe(st: SymbolState, execNs: number): void {
     if (execNs > this.budget) {
       st.quickStreak = 0;
@@ -131,7 +152,7 @@ export class PluginDriver {
   private state(handle: number): SymbolState {
     let st = this.states.get(handle);
     if (!st) {
-      st = { mode: "probe", inlineCalls: 0, asyncCalls: 0, demotions: 0, quickStreak: 0 };
+      st = { mode: "probe", inlineCalls: 0, asyncCalls: 0, demotions: 0, quickStreak: 0, inlineSeq: 0, overruns: [] };
       this.states.set(handle, st);
     }
     return st;

@@ -58,16 +58,31 @@ test("a plugin slower than the budget stays on goroutines", async () => {
   assert.equal(driver.stats(noop).mode, "async");
 });
 
-test("an inline plugin that overruns the budget is demoted at once, and promoted back after quick calls", async () => {
-  const { driver, load } = setup({ probeCalls: 2, inlineBudgetNs: 10_000_000, promoteAfter: 3 });
+test("an inline plugin that blocks (over ten budgets) is demoted at once, and promoted back after quick calls", async () => {
+  const { driver, load } = setup({ probeCalls: 2, inlineBudgetNs: 5_000_000, promoteAfter: 3 });
   const sometimes = load("slow", "SleepIfAsked");
   for (let i = 0; i < 2; i++) await driver.call(sometimes, api, "api-1", request());
   assert.equal(driver.stats(sometimes).mode, "inline");
-  const slowCall = driver.call(sometimes, api, "api-1", request({ headers: [["x-sleep-ms", "30"]] }));
+  const slowCall = driver.call(sometimes, api, "api-1", request({ headers: [["x-sleep-ms", "80"]] }));
   assert.ok(!(slowCall instanceof Promise), "that call itself ran inline");
   assert.deepEqual(driver.stats(sometimes), { mode: "async", inlineCalls: 1, asyncCalls: 2, demotions: 1 });
   for (let i = 0; i < 3; i++) await driver.call(sometimes, api, "api-1", request());
   assert.equal(driver.stats(sometimes).mode, "inline");
+});
+
+test("small overruns (a descheduled thread) demote only when three come within 64 calls", async () => {
+  const { driver, load } = setup({ probeCalls: 1, inlineBudgetNs: 5_000_000 });
+  const sometimes = load("slow", "SleepIfAsked");
+  await driver.call(sometimes, api, "api-1", request());
+  const small = () => driver.call(sometimes, api, "api-1", request({ headers: [["x-sleep-ms", "8"]] }));
+  small();
+  for (let i = 0; i < 70; i++) driver.call(sometimes, api, "api-1", request());
+  small();
+  assert.equal(driver.stats(sometimes).mode, "inline", "two overruns 70 calls apart");
+  small();
+  small();
+  assert.equal(driver.stats(sometimes).mode, "async", "three within the window");
+  assert.equal(driver.stats(sometimes).demotions, 1);
 });
 
 test("an abandoned async call rejects and its late result is dropped", async () => {

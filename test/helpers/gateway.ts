@@ -23,6 +23,19 @@ export interface GatewayProcess {
 
 export const SECRET = "test-secret";
 
+// Gateways still running when the test process exits (a test that timed out
+// never reaches its after()) are killed, so none outlive the run.
+const running = new Set<number>();
+process.on("exit", () => {
+  for (const pid of running) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
 export function gatewayCommand(): [string, string[]] {
   const bin = (n: string) => join(REPO_ROOT, "node_modules", ".bin", n);
   const main = join(REPO_ROOT, "src", "main.ts");
@@ -101,6 +114,9 @@ export async function startGatewayProcess(
   };
   const listening = await waitForLog((l) => typeof l.msg === "string" && l.msg.startsWith("gateway listening"));
   const port = Number(listening.port);
+  const pid = Number(listening.pid);
+  running.add(pid);
+  exited.then(() => running.delete(pid));
   return {
     url: `http://127.0.0.1:${port}`,
     port,
