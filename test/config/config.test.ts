@@ -20,6 +20,7 @@ import {
   resolvePaths,
   TykConfSchema,
 } from "../../src/config/index.ts";
+import { configError } from "../helpers/config.ts";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 
@@ -49,17 +50,6 @@ function apiDef(overrides: Record<string, unknown> = {}): Record<string, unknown
     proxy: { listen_path: "/orders/", target_url: "http://127.0.0.1:9000/" },
     ...overrides,
   };
-}
-
-/** Runs `fn`, expecting a ConfigError, and returns it. */
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail("expected a ConfigError, nothing was thrown");
 }
 
 function goPluginDef(entry: Record<string, unknown>): Record<string, unknown> {

@@ -9,6 +9,7 @@ import { test } from "node:test";
 import { compileTykPathPattern, loadApiDefinitions } from "../../src/config/api-definition.ts";
 import { isOasDocument, parseOasDefinition } from "../../src/config/oas-definition.ts";
 import { ConfigError } from "../../src/config/validate.ts";
+import { configError } from "../helpers/config.ts";
 
 // One scratch root for the file, removed at exit (Bun: process "exit"; `deno test`: "unload").
 const SCRATCH = mkdtempSync(join(tmpdir(), "gw-oas-"));
@@ -96,17 +97,6 @@ function minimalOas(tyk: Json = {}, top: Json = {}): Json {
       ...tyk,
     },
   };
-}
-
-/** Runs `fn`, expecting a ConfigError, and returns it. */
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail("expected a ConfigError, nothing was thrown");
 }
 
 test("OAS: a realistic Tyk OAS document maps to the Classic form the chain builder runs", () => {
