@@ -112,6 +112,10 @@ export const TykConfSchema = z.object(
     enable_hashed_keys_listing: flag(),
     /** Tyk refuses to create keys without access rights unless this is on (such keys reach every API). */
     allow_master_keys: flag(),
+    /** Signs cluster notifications (Redis pub/sub) and checks received ones. */
+    node_secret: text(),
+    /** Accept cluster notifications whatever their signature. */
+    allow_insecure_configs: flag(),
     enable_analytics: flag(),
     storage: section(StorageSchema),
     http_server_options: section(HttpServerOptionsSchema),

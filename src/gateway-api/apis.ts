@@ -37,7 +37,7 @@ function writeAtomic(file: string, data: unknown): void {
   renameSync(tmp, file);
 }
 
-export function apisRoutes(appPath: string): Hono {
+export function apisRoutes(appPath: string, onChange?: () => Promise<void>): Hono {
   const app = new Hono();
   const find = (id: string) => definitionFiles(appPath).find((d) => definitionId(d.raw) === id);
 
@@ -64,6 +64,7 @@ export function apisRoutes(appPath: string): Hono {
     if (!safeId(id)) return apiStatus(400, { status: "error", message: "api_id may only hold letters, digits, '.', '_' and '-'" });
     if (find(id)) return apiStatus(400, { status: "error", message: "API already exists" });
     writeAtomic(join(appPath, `${id}.json`), body);
+    await onChange?.();
     return c.json({ key: id, status: "ok", action: "added" });
   });
   app.put("/:id", async (c) => {
@@ -75,13 +76,15 @@ export function apisRoutes(appPath: string): Hono {
     const d = find(id);
     if (!d) return apiStatus(404, { status: "error", message: "API not found" });
     writeAtomic(d.file, body);
+    await onChange?.();
     return c.json({ key: id, status: "ok", action: "modified" });
   });
-  app.delete("/:id", (c) => {
+  app.delete("/:id", async (c) => {
     const id = c.req.param("id");
     const d = find(id);
     if (!d || !existsSync(d.file)) return apiStatus(404, { status: "error", message: "API not found" });
     rmSync(d.file);
+    await onChange?.();
     return c.json({ key: id, status: "ok", action: "deleted" });
   });
   return app;

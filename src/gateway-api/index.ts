@@ -1,6 +1,9 @@
 // The Gateway API under /tyk/, behind the secret: reload, APIs, keys, metrics.
 import { Hono } from "hono";
+import type { ClusterNotifier } from "../cluster/notifications.ts";
+import { apiStatus } from "../gateway/errors.ts";
 import type { Metrics } from "../metrics/index.ts";
+import { StoreUnavailableError } from "../store/redis.ts";
 import type { ApiRegistry } from "../registry/index.ts";
 import { apisRoutes } from "./apis.ts";
 import { requireSecret } from "./auth.ts";
@@ -13,11 +16,17 @@ export interface GatewayApiOptions extends KeysOptions {
   metrics: Metrics;
   /** Where the Prometheus metrics are served, under /tyk/ (e.g. "/tyk/metrics"). */
   metricsPath: string;
+  /** Gateways sharing Redis: group reloads and API changes reach all of them. */
+  cluster?: ClusterNotifier;
 }
 
 export function gatewayApi(opts: GatewayApiOptions): Hono {
   const api = new Hono();
   api.use("*", requireSecret(opts.secret));
+  api.onError((err) => {
+    if (err instanceof StoreUnavailableError) return apiStatus(503, { status: "error", message: err.message });
+    throw err;
+  });
   // The answer waits for the reload, so ?block=true is the only behaviour there is.
   const reload = async () => {
     const report = await opts.registry.reload();
@@ -25,8 +34,16 @@ export function gatewayApi(opts: GatewayApiOptions): Hono {
   };
   api.get("/reload", reload);
   api.get("/reload/", reload);
-  api.get("/reload/group", reload);
-  api.route("/apis", apisRoutes(opts.appPath));
+  // In a group, tell every other gateway, then reload here (own notifications are ignored).
+  const reloadGroup = async () => {
+    if (opts.cluster && !(await opts.cluster.publish("GroupReload"))) {
+      return apiStatus(503, { status: "error", message: "the group could not be told: Redis is unreachable (this gateway was not reloaded)" });
+    }
+    return reload();
+  };
+  api.get("/reload/group", reloadGroup);
+  // Alone, as in Tyk, an API change is served after a reload; in a group it reloads every gateway at once.
+  api.route("/apis", apisRoutes(opts.appPath, opts.cluster ? () => reloadGroup().then(() => undefined) : undefined));
   api.route("/keys", keysRoutes(opts));
   api.get(opts.metricsPath.replace(/^\/tyk/, ""), () =>
     new Response(opts.metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } })

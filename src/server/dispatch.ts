@@ -9,6 +9,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
 import type { ApiRegistry } from "../registry/index.ts";
 import { hashKey } from "../store/key-hash.ts";
+import { StoreUnavailableError } from "../store/redis.ts";
 
 export interface DispatchDeps {
   registry: ApiRegistry;
@@ -81,8 +82,14 @@ export function dispatch(deps: DispatchDeps) {
     try {
       res = await api.chain(c);
     } catch (err) {
-      deps.log.error({ api_id: api.id, request_id: st.id, err: (err as Error).stack ?? String(err) }, "request failed");
-      res = tykError(500, TykMessage.internal);
+      if (err instanceof StoreUnavailableError) {
+        // Fail closed: without the key store no key can be checked or counted.
+        deps.log.warn({ api_id: api.id, request_id: st.id, err: err.message }, "key store unavailable: request refused");
+        res = tykError(503, "Key store unavailable");
+      } else {
+        deps.log.error({ api_id: api.id, request_id: st.id, err: (err as Error).stack ?? String(err) }, "request failed");
+        res = tykError(500, TykMessage.internal);
+      }
     } finally {
       leave();
     }

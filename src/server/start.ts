@@ -3,9 +3,12 @@
 // (SIGHUP) it.
 
 import type { FSWatcher } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
 import process from "node:process";
-import { JsonlFileSink } from "../analytics/sink.ts";
+import { RedisAnalyticsSink } from "../analytics/redis-sink.ts";
+import { type AnalyticsSink, JsonlFileSink } from "../analytics/sink.ts";
+import { ClusterNotifier } from "../cluster/notifications.ts";
 import { loadTykConf, resolvePaths, type TykConf } from "../config/tyk-conf.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { Metrics } from "../metrics/index.ts";
@@ -15,6 +18,8 @@ import { ApiRegistry } from "../registry/index.ts";
 import type { Runtime } from "../runtime/index.ts";
 import { openShim } from "../shim/open.ts";
 import { MemoryKeyStore } from "../store/index.ts";
+import { createRedisKeyStore } from "../store/redis.ts";
+import type { KeyStore } from "../store/types.ts";
 import { GATEWAY_VERSION } from "../version.ts";
 import { watchAppPath, watchPluginSources } from "../dev/watch.ts";
 import { buildPlugin } from "../plugin-builder/index.ts";
@@ -49,12 +54,30 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
 
   const shim = openShim(runtime, { logLevel: conf.log_level, log: (m) => log.info(m) });
   const driver = new PluginDriver(shim, log, { inlineBudgetNs: pg.inline_budget_us * 1000 });
-  if (conf.storage.type === "redis") {
-    log.warn("storage.type redis is not supported yet: using the embedded key store (keys live in this gateway only)");
+  const redis = conf.storage.type === "redis" ? redisConnection(conf) : undefined;
+  if (redis && (conf.storage.enable_cluster || conf.storage.addrs.length > 0 || conf.storage.master_name)) {
+    log.warn("storage: Redis Cluster and Sentinel are not supported; connecting to storage.host:storage.port only");
   }
-  const store = new MemoryKeyStore({ hashKeys: conf.hash_keys });
+  const store: KeyStore = redis
+    ? createRedisKeyStore({ ...redis, hashKeys: conf.hash_keys, timeoutMs: conf.storage.timeout * 1000, log })
+    : new MemoryKeyStore({ hashKeys: conf.hash_keys });
+  // Gateways sharing one Redis reload together over Tyk's tyk.cluster.notifications channel.
+  const notifier = redis
+    ? new ClusterNotifier({
+      ...redis,
+      nodeId: `${hostname()}-${process.pid}`,
+      nodeSecret: conf.node_secret,
+      allowInsecureConfigs: conf.allow_insecure_configs,
+      // The node that asks for a group reload reloads itself before answering.
+      ignoreOwn: true,
+      log,
+    })
+    : undefined;
   const metrics = new Metrics();
-  const analytics = !conf.enable_analytics ? undefined : new JsonlFileSink(paths.analytics_file, {
+  // With Redis, records go where Tyk Pump reads them (tyk-system-analytics); otherwise to a JSON lines file.
+  const analytics: AnalyticsSink | undefined = !conf.enable_analytics ? undefined : redis
+    ? new RedisAnalyticsSink({ ...redis, log })
+    : new JsonlFileSink(paths.analytics_file, {
       onError: (err) => log.error({ err: String(err), file: paths.analytics_file }, "analytics records could not be written"),
     });
   const client = createUpstreamClient({ timeoutMs: upstreamTimeoutMs(conf) }, runtime.upstreamTransport());
@@ -85,6 +108,10 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
     throw new StartupError(`strict_plugins is on and ${failedPlugins.length + report.failed.length} API or plugin failed to load:\n${[...report.failed.map((f) => f.error), ...failedPlugins].join("\n")}`);
   }
   log.info({ loaded: report.loaded, failed: report.failed.length }, `${report.loaded.length} API(s) loaded`);
+  notifier?.onReload((n) => {
+    log.info({ command: n.command, from: n.source }, "cluster notification: reloading APIs");
+    return registry.reload().then(() => undefined);
+  });
 
   const app = createApp({
     registry,
@@ -98,6 +125,7 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
     allowMasterKeys: conf.allow_master_keys,
     allowListing: !conf.hash_keys || conf.enable_hashed_keys_listing,
     secret: conf.secret,
+    cluster: notifier,
     appPath: paths.app_path,
     metricsPath: pg.metrics_path,
   });
@@ -138,10 +166,24 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
       if (timedOut) log.warn("grace period over with requests still in flight");
       client.close();
       await analytics?.close();
+      notifier?.close();
       await store.close();
       log.info("gateway stopped");
     })();
   return { port: server.port, log, registry, stop };
+}
+
+function redisConnection(conf: TykConf) {
+  const s = conf.storage;
+  return {
+    host: s.host,
+    port: s.port,
+    username: s.username || undefined,
+    password: s.password || undefined,
+    database: s.database,
+    useSsl: s.use_ssl,
+    sslInsecureSkipVerify: s.ssl_insecure_skip_verify,
+  };
 }
 
 function upstreamTimeoutMs(conf: TykConf): number {
