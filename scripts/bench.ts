@@ -25,6 +25,10 @@ const UPSTREAM_PORT = 18181;
 const GATEWAY_PORT = 18182;
 
 function ensureWrk(): void {
+  if (spawnSync("redis-server", ["--version"]).error !== undefined) {
+    console.error("installing redis-server (apt-get install redis-server)");
+    execFileSync("sh", ["-c", "(apt-get install -y redis-server || (apt-get update && apt-get install -y redis-server)) >/dev/null"], { stdio: "inherit" });
+  }
   if (spawnSync("wrk", ["--version"]).error === undefined) return;
   console.error("installing wrk (apt-get install wrk)");
   execFileSync("sh", ["-c", "(apt-get install -y wrk || (apt-get update && apt-get install -y wrk)) >/dev/null"], { stdio: "inherit" });
@@ -96,32 +100,70 @@ api("allhooks", {
     response: [{ name: "UpperStatus", path: plugins.respbody }],
   },
 });
-writeFileSync(join(dir, "tyk.conf"), JSON.stringify({
-  listen_port: GATEWAY_PORT,
-  secret: "bench",
-  app_path: "./apps/",
-  log_level: "warn",
-  ...(process.env.BENCH_CONF ? JSON.parse(process.env.BENCH_CONF) : {}),
-}));
+api("keyed", { use_keyless: false, use_standard_auth: true });
+const REDIS_PORT = 18183;
+const writeConf = (file: string, extra: Record<string, unknown>) =>
+  writeFileSync(join(dir, file), JSON.stringify({
+    listen_port: GATEWAY_PORT,
+    secret: "bench",
+    app_path: "./apps/",
+    log_level: "warn",
+    hash_keys: true,
+    ...extra,
+    ...(process.env.BENCH_CONF ? JSON.parse(process.env.BENCH_CONF) : {}),
+  }));
+writeConf("tyk.conf", {});
+writeConf("tyk-redis.conf", { storage: { type: "redis", host: "127.0.0.1", port: REDIS_PORT } });
+
+/** A key on the keyed API whose rate limit is checked on every request but never reached. */
+async function benchKey(base: string): Promise<string> {
+  const res = await fetch(`${base}/tyk/keys`, {
+    method: "POST",
+    headers: { "x-tyk-authorization": "bench" },
+    body: JSON.stringify({ org_id: "bench", rate: 1e9, per: 1, quota_max: -1, access_rights: { keyed: { api_id: "keyed", versions: ["Default"] } } }),
+  });
+  return (await res.json()).key;
+}
 
 const rows: Row[] = [wrk("upstream alone", target)];
 const only = process.env.BENCH_RUNTIME;
-const gateways: Array<[string, string[]]> = ([
-  [join(REPO_ROOT, "node_modules/.bin/deno"), ["run", "-A", "--unstable-no-legacy-abort", join(REPO_ROOT, "src/main.ts"), "--conf", join(dir, "tyk.conf")]],
-  [join(REPO_ROOT, "node_modules/.bin/bun"), [join(REPO_ROOT, "src/main.ts"), "--conf", join(dir, "tyk.conf")]],
-] as Array<[string, string[]]>).filter(([cmd]) => !only || cmd.endsWith(only));
-for (const [cmd, args] of gateways) {
-  const name = cmd.endsWith("deno") ? "deno" : "bun";
-  const gw = spawn(cmd, args, { stdio: "ignore", cwd: dir });
+const runtimes: Array<[string, string[]]> = ([
+  ["deno", [join(REPO_ROOT, "node_modules/.bin/deno"), "run", "-A", "--unstable-no-legacy-abort", join(REPO_ROOT, "src/main.ts")]],
+  ["bun", [join(REPO_ROOT, "node_modules/.bin/bun"), join(REPO_ROOT, "src/main.ts")]],
+] as Array<[string, string[]]>).filter(([name]) => !only || name === only);
+
+async function withGateway(cmd: string[], conf: string, fn: (base: string) => Promise<void>): Promise<void> {
+  const gw = spawn(cmd[0], [...cmd.slice(1), "--conf", join(dir, conf)], { stdio: "ignore", cwd: dir });
   const base = `http://127.0.0.1:${GATEWAY_PORT}`;
-  await waitFor(`${base}/hello`);
-  // Warm up: plugins settle on their fast path after their probe calls.
-  wrk("warm-up", `${base}/allhooks/`, ["Authorization: abc"]);
-  rows.push(wrk(`${name}: keyless, no plugin`, `${base}/noplugin/`));
-  rows.push(wrk(`${name}: one pre plugin (adds a header)`, `${base}/oneplugin/`));
-  rows.push(wrk(`${name}: all five hooks`, `${base}/allhooks/`, ["Authorization: abc"]));
-  gw.kill("SIGTERM");
-  await new Promise((r) => gw.on("exit", r));
+  try {
+    await waitFor(`${base}/hello`);
+    await fn(base);
+  } finally {
+    gw.kill("SIGTERM");
+    await new Promise((r) => gw.on("exit", r));
+  }
+}
+
+for (const [name, cmd] of runtimes) {
+  await withGateway(cmd, "tyk.conf", async (base) => {
+    // Warm up: plugins settle on their fast path after their probe calls.
+    wrk("warm-up", `${base}/allhooks/`, ["Authorization: abc"]);
+    rows.push(wrk(`${name}: keyless, no plugin`, `${base}/noplugin/`));
+    rows.push(wrk(`${name}: one pre plugin (adds a header)`, `${base}/oneplugin/`));
+    rows.push(wrk(`${name}: all five hooks`, `${base}/allhooks/`, ["Authorization: abc"]));
+    rows.push(wrk(`${name}: keyed, rate limit (embedded store)`, `${base}/keyed/`, [`Authorization: ${await benchKey(base)}`]));
+  });
+}
+// The same keyed API with the key store and rate limits on Redis (Debian's redis-server).
+const redis = spawn("redis-server", ["--port", String(REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+try {
+  for (const [name, cmd] of runtimes) {
+    await withGateway(cmd, "tyk-redis.conf", async (base) => {
+      rows.push(wrk(`${name}: keyed, rate limit (redis)`, `${base}/keyed/`, [`Authorization: ${await benchKey(base)}`]));
+    });
+  }
+} finally {
+  redis.kill();
 }
 upstream.kill();
 

@@ -170,22 +170,28 @@ export class MemoryKeyStore implements KeyStore {
   }
 }
 
-/** A ring of the newest hit times of one bucket, oldest first. */
+/**
+ * A ring of the newest hit times of one bucket, oldest first, holding at most
+ * `limit` of them. Its storage grows with the hits actually seen, so a key
+ * with a huge rate costs memory only for the traffic it gets.
+ */
 class SlidingLog {
-  readonly #times: Float64Array;
+  #times: Float64Array;
+  readonly #limit: number;
   #head = 0;
   #size = 0;
   windowMs = 0;
 
-  /** A log holding up to `capacity` hits, keeping the newest of `from` when given (the limit changed). */
-  constructor(capacity: number, from?: SlidingLog) {
-    this.#times = new Float64Array(capacity);
+  /** A log holding up to `limit` hits, keeping the newest of `from` when given (the limit changed). */
+  constructor(limit: number, from?: SlidingLog) {
+    this.#limit = limit;
+    this.#times = new Float64Array(Math.min(limit, 16));
     if (from === undefined) return;
-    for (let n = Math.min(from.size, capacity); n >= 1; n--) this.push(from.nthNewest(n));
+    for (let n = Math.min(from.size, limit); n >= 1; n--) this.push(from.nthNewest(n));
   }
 
   get capacity(): number {
-    return this.#times.length;
+    return this.#limit;
   }
 
   get size(): number {
@@ -198,24 +204,32 @@ class SlidingLog {
 
   /** 1 = newest. */
   nthNewest(n: number): number {
-    return this.#times[(this.#head + this.#size - n) % this.capacity];
+    return this.#times[(this.#head + this.#size - n) % this.#times.length];
   }
 
   /** Drops hits at or before `cutoff`. */
   dropThrough(cutoff: number): void {
     while (this.#size > 0 && this.#times[this.#head] <= cutoff) {
-      this.#head = (this.#head + 1) % this.capacity;
+      this.#head = (this.#head + 1) % this.#times.length;
       this.#size--;
     }
   }
 
-  /** Appends a hit, forgetting the oldest when full. */
+  /** Appends a hit, forgetting the oldest when `limit` are held. */
   push(at: number): void {
-    if (this.#size === this.capacity) {
-      this.#head = (this.#head + 1) % this.capacity;
+    if (this.#size === this.#times.length && this.#size < this.#limit) this.#grow();
+    if (this.#size === this.#times.length) {
+      this.#head = (this.#head + 1) % this.#times.length;
       this.#size--;
     }
-    this.#times[(this.#head + this.#size) % this.capacity] = at;
+    this.#times[(this.#head + this.#size) % this.#times.length] = at;
     this.#size++;
+  }
+
+  #grow(): void {
+    const next = new Float64Array(Math.min(this.#limit, this.#times.length * 2));
+    for (let i = 0; i < this.#size; i++) next[i] = this.#times[(this.#head + i) % this.#times.length];
+    this.#times = next;
+    this.#head = 0;
   }
 }

@@ -230,3 +230,13 @@ test("quota: resetQuota starts a new period; concurrent consumption never exceed
     renewsAtMs: T0 + 60_010,
   });
 });
+
+test("a key with a huge rate limit costs memory for its traffic only", async () => {
+  const store = new MemoryKeyStore({ hashKeys: false });
+  for (let i = 0; i < 100; i++) {
+    const hit = await store.rateLimitHit("rate-limit-big", 1e12, 1000, 1_000_000 + i);
+    assert.equal(hit.allowed, true);
+    assert.equal(hit.count, i + 1);
+  }
+  await store.close();
+});
