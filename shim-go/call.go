@@ -80,8 +80,7 @@ type call struct {
 	uri      string
 	host     string
 	token    string
-	session  *user.SessionState
-	sessJSON []byte
+	lazy     *lazySession
 	logs     callLogs
 }
 
@@ -147,13 +146,7 @@ func decodeCall(in []byte, api *apiEntry, withResponse bool) (*call, error) {
 	if flags&inHasSession != 0 {
 		raw := r.bytes()
 		if r.err == nil {
-			c.session = &user.SessionState{KeyID: c.token}
-			if err := json.Unmarshal(raw, c.session); err != nil {
-				return nil, fmt.Errorf("session JSON: %v", err)
-			}
-			// Compare later against the session's own encoding, so that only
-			// a real change is sent back.
-			c.sessJSON, _ = json.Marshal(c.session)
+			c.lazy = &lazySession{raw: bytes.Clone(raw), token: c.token}
 		}
 	}
 	var body []byte
@@ -182,8 +175,8 @@ func decodeCall(in []byte, api *apiEntry, withResponse bool) (*call, error) {
 		req.Body, req.ContentLength = http.NoBody, 0
 	}
 	cx := api.base
-	if c.session != nil {
-		cx = context.WithValue(cx, ctx.SessionData, c.session)
+	if c.lazy != nil {
+		cx = context.WithValue(cx, ctx.SessionData, c.lazy)
 	}
 	if c.token != "" {
 		cx = context.WithValue(cx, ctx.AuthToken, c.token)
@@ -336,11 +329,23 @@ func (c *call) encode(elapsed time.Duration, panicMsg, stack string) []byte {
 			flags |= outReqBody
 		}
 	}
+	// A session is sent back only if a plugin set one or read (and so may have changed) the one it was given.
 	var sessJSON []byte
-	if s := ctx.GetSession(req); s != nil {
-		if b, err := json.Marshal(s); err == nil && !bytes.Equal(b, c.sessJSON) {
-			sessJSON = b
-			flags |= outSession
+	switch v := req.Context().Value(ctx.SessionData).(type) {
+	case *lazySession:
+		if v.s != nil {
+			if b, err := json.Marshal(v.s); err == nil && !bytes.Equal(b, v.canonical) {
+				sessJSON = b
+				flags |= outSession
+			}
+		}
+	case nil:
+	default:
+		if s := ctx.GetSession(req); s != nil {
+			if b, err := json.Marshal(s); err == nil {
+				sessJSON = b
+				flags |= outSession
+			}
 		}
 	}
 	if ctx.SessionUpdateScheduled(req) {
@@ -484,4 +489,28 @@ func parseRequestURI(uri string, u *url.URL) (*url.URL, error) {
 	path, query, hasQuery := strings.Cut(uri, "?")
 	*u = url.URL{Path: path, RawQuery: query, ForceQuery: hasQuery && query == ""}
 	return u, nil
+}
+
+// lazySession decodes the session JSON a call brought only when a plugin asks
+// for it: decoding and re-encoding Tyk's SessionState costs tens of
+// microseconds, and most hooks never look at it.
+type lazySession struct {
+	raw       []byte
+	token     string
+	s         *user.SessionState
+	canonical []byte // the session's own encoding, to tell a real change
+}
+
+func (l *lazySession) SessionLoaded() bool { return l.s != nil }
+
+func (l *lazySession) LoadSession() *user.SessionState {
+	if l.s == nil {
+		s := &user.SessionState{KeyID: l.token}
+		if err := json.Unmarshal(l.raw, s); err != nil {
+			return nil
+		}
+		l.canonical, _ = json.Marshal(s)
+		l.s = s
+	}
+	return l.s
 }

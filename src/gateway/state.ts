@@ -26,6 +26,8 @@ export interface RequestState {
   authToken: string;
   /** Tyk's user.SessionState as JSON, set by auth (ctx.GetSession). */
   session?: SessionState;
+  /** `session` as JSON, kept while it is unchanged: each plugin call sends it. Cleared whenever `session` is set. */
+  sessionJson?: string;
   /** A plugin asked for the session to be saved (SetSession(..., true)). */
   sessionUpdate: boolean;
   /** Headers plugins set on the ResponseWriter without answering: they reach the client. */

@@ -47,7 +47,7 @@ export async function checkLimits(
   session: SessionState,
   opts: CheckLimitsOptions,
 ): Promise<LimitDecision> {
-  const updated = structuredClone(session);
+  const updated = copyForQuota(session);
   const decide = (status: LimitStatus, rateHeaders?: Record<string, string>): LimitDecision => ({
     status,
     headers: opts.headersFrom === "rate_limits"
@@ -134,6 +134,21 @@ function isEmptyLimit(limit: ApiLimit): boolean {
  * Tyk's updateSessionQuota: every per-API limit sharing the allowance scope gets the new values, and the
  * session-level fields too when the scope is empty.
  */
+/**
+ * A copy deep enough for setQuotaState to write into (the session, its
+ * access_rights entries and their limits) without touching the caller's
+ * session. structuredClone of a whole session cost ~100 us per request here.
+ */
+function copyForQuota(session: SessionState): SessionState {
+  const copy = { ...session };
+  if (session.access_rights) {
+    copy.access_rights = Object.fromEntries(
+      Object.entries(session.access_rights).map(([id, a]) => [id, a.limit ? { ...a, limit: { ...a.limit } } : { ...a }]),
+    );
+  }
+  return copy;
+}
+
 function setQuotaState(session: SessionState, scope: string, remaining: number, renews: number): void {
   for (const access of Object.values(session.access_rights ?? {})) {
     if (access.limit == null || isEmptyLimit(access.limit) || (access.allowance_scope ?? "") !== scope) continue;

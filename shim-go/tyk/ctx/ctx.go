@@ -122,6 +122,9 @@ func GetSession(r *http.Request) *user.SessionState {
 	if s, ok := v.(*user.SessionState); ok {
 		return s
 	}
+	if l, ok := v.(SessionLoader); ok {
+		return l.LoadSession()
+	}
 	logger.Get().Warning("SessionState struct differ from the gateway version, trying to unmarshal.")
 	s, err := convertSession(v)
 	if err != nil {
@@ -177,16 +180,29 @@ func convertSession(v interface{}) (*user.SessionState, error) {
 	return s, nil
 }
 
+// SessionLoader is a session the embedding gateway decodes only when a plugin
+// first asks for it (most plugin calls never do). (Not in Tyk's API.)
+type SessionLoader interface {
+	LoadSession() *user.SessionState
+	SessionLoaded() bool
+}
+
 // SessionUpdateScheduled reports whether the session of the request was
 // marked for saving, either through SetSession(..., true) or by calling
 // Touch on it. (Not in Tyk's API; the gateway checks
 // GetSession(r).IsModified(), which this also covers.)
 func SessionUpdateScheduled(r *http.Request) bool {
-	if s := GetSession(r); s != nil && s.IsModified() {
-		return true
+	v := r.Context().Value(SessionData)
+	if l, ok := v.(SessionLoader); ok && !l.SessionLoaded() {
+		v = nil // never read, so never touched
 	}
-	v, _ := r.Context().Value(UpdateSession).(bool)
-	return v
+	if v != nil {
+		if s := GetSession(r); s != nil && s.IsModified() {
+			return true
+		}
+	}
+	scheduled, _ := r.Context().Value(UpdateSession).(bool)
+	return scheduled
 }
 
 // SetDefinition attaches a Classic API definition to the request.

@@ -16,7 +16,7 @@ export function callRequest(st: RequestState): CallRequest | Promise<CallRequest
     remoteAddr: `${st.clientIp}:${st.clientPort}`,
     authToken: st.authToken,
     headers,
-    session: st.session ? JSON.stringify(st.session) : undefined,
+    session: st.session ? (st.sessionJson ??= JSON.stringify(st.session)) : undefined,
     body: st.body ?? undefined,
   };
 }
@@ -45,7 +45,10 @@ export function applyRequestChanges(st: RequestState, r: CallResult): void {
     st.headers.set("content-length", String(r.body.length));
     st.headers.delete("transfer-encoding");
   }
-  if (r.session) st.session = JSON.parse(r.session);
+  if (r.session) {
+    st.session = JSON.parse(r.session);
+    st.sessionJson = r.session;
+  }
   if (r.sessionUpdate) st.sessionUpdate = true;
   if (r.authToken !== undefined) st.authToken = r.authToken;
   if (r.rwHeaders) mergeHeaderSet(st.responseHeaders, r.rwHeaders);

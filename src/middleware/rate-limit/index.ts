@@ -30,6 +30,7 @@ export function rateLimit(opts: RateLimitOptions): GatewayMiddleware {
     if (decision.status === "rate_limited") return tykError(429, TykMessage.rateLimited, decision.headers);
     if (decision.status === "quota_exceeded") return tykError(403, TykMessage.quotaExceeded, decision.headers);
     st.session = decision.session;
+    st.sessionJson = undefined;
     return withHeaders(await next(), decision.headers);
   };
 }

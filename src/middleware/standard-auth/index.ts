@@ -45,6 +45,7 @@ export function standardAuth(opts: StandardAuthOptions): GatewayMiddleware {
       return tykError(403, TykMessage.keyNotAuthorized);
     }
     st.session = session;
+    st.sessionJson = undefined;
     st.authToken = key;
     if (opts.stripAuthData) st.headers.delete(opts.headerName);
     return next();
