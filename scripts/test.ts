@@ -14,6 +14,11 @@ const bin = (name: string) => join(REPO_ROOT, "node_modules", ".bin", name);
 const log = (m: string) => console.log(`[test] ${m}`);
 
 const t0 = Date.now();
+// The Redis suites run against a real redis-server (Debian's package): install it when missing.
+if (spawnSync("redis-server", ["--version"]).error !== undefined) {
+  log("installing redis-server (apt-get install redis-server)");
+  spawnSync("sh", ["-c", "apt-get install -y redis-server || (apt-get update && apt-get install -y redis-server)"], { stdio: "inherit" });
+}
 const shim = openShim(await loadRuntime(), { log });
 await buildTestPlugins(shim, log);
 log(`shim and test plugins ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
