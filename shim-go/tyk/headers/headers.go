@@ -3,52 +3,55 @@
 // It exposes the same set of names Tyk's headers package has.
 package headers
 
+// The values are package header's, so the two can never drift apart.
+import "github.com/TykTechnologies/tyk/header"
+
 // Standard HTTP headers.
 const (
-	UserAgent               = "User-Agent"
-	ContentType             = "Content-Type"
-	ContentLength           = "Content-Length"
-	Authorization           = "Authorization"
-	ContentEncoding         = "Content-Encoding"
-	Accept                  = "Accept"
-	AcceptEncoding          = "Accept-Encoding"
-	StrictTransportSecurity = "Strict-Transport-Security"
-	CacheControl            = "Cache-Control"
-	Pragma                  = "Pragma"
-	Expires                 = "Expires"
-	Connection              = "Connection"
-	WWWAuthenticate         = "WWW-Authenticate"
+	UserAgent               = header.UserAgent
+	ContentType             = header.ContentType
+	ContentLength           = header.ContentLength
+	Authorization           = header.Authorization
+	ContentEncoding         = header.ContentEncoding
+	Accept                  = header.Accept
+	AcceptEncoding          = header.AcceptEncoding
+	StrictTransportSecurity = header.StrictTransportSecurity
+	CacheControl            = header.CacheControl
+	Pragma                  = header.Pragma
+	Expires                 = header.Expires
+	Connection              = header.Connection
+	WWWAuthenticate         = header.WWWAuthenticate
 )
 
 // Media types and the hookshot user agent.
 const (
-	TykHookshot     = "Tyk-Hookshot"
-	ApplicationJSON = "application/json"
-	ApplicationXML  = "application/xml"
-	TextXML         = "text/xml"
+	TykHookshot     = header.TykHookshot
+	ApplicationJSON = header.ApplicationJSON
+	ApplicationXML  = header.ApplicationXML
+	TextXML         = header.TextXML
 )
 
 // Proxy and gateway specific headers.
 const (
-	XRealIP             = "X-Real-IP"
-	XForwardFor         = "X-Forwarded-For"
-	XAuthResult         = "X-Auth-Result"
-	XSessionAlias       = "X-Session-Alias"
-	XInitialURI         = "X-Initial-URI"
-	XForwardProto       = "X-Forwarded-Proto"
-	XContentTypeOptions = "X-Content-Type-Options"
-	XXSSProtection      = "X-XSS-Protection"
-	XFrameOptions       = "X-Frame-Options"
-	XTykNodeID          = "x-tyk-nodeid"
-	XTykNonce           = "x-tyk-nonce"
-	XTykHostname        = "x-tyk-hostname"
-	XGenerator          = "X-Generator"
-	XTykAuthorization   = "X-Tyk-Authorization"
+	XRealIP             = header.XRealIP
+	XForwardFor         = header.XForwardFor
+	XAuthResult         = header.XAuthResult
+	XSessionAlias       = header.XSessionAlias
+	XInitialURI         = header.XInitialURI
+	XForwardProto       = header.XForwardProto
+	XContentTypeOptions = header.XContentTypeOptions
+	XXSSProtection      = header.XXSSProtection
+	XFrameOptions       = header.XFrameOptions
+	XTykNodeID          = header.XTykNodeID
+	XTykNonce           = header.XTykNonce
+	XTykHostname        = header.XTykHostname
+	XGenerator          = header.XGenerator
+	XTykAuthorization   = header.XTykAuthorization
 )
 
 // Rate limit headers added to responses by the gateway.
 const (
-	XRateLimitLimit     = "X-RateLimit-Limit"
-	XRateLimitRemaining = "X-RateLimit-Remaining"
-	XRateLimitReset     = "X-RateLimit-Reset"
+	XRateLimitLimit     = header.XRateLimitLimit
+	XRateLimitRemaining = header.XRateLimitRemaining
+	XRateLimitReset     = header.XRateLimitReset
 )
