@@ -2,33 +2,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MemoryKeyStore } from "../../src/store/memory.ts";
-import { isSessionExpired, parseSession } from "../../src/store/session.ts";
-import type { SessionState } from "../../src/store/types.ts";
+import { parseSession } from "../../src/store/session.ts";
+import { keyStoreContract, session, T0 } from "./contract.ts";
 
-const T0 = 1_700_000_000_000;
 
-function session(extra: Partial<SessionState> = {}): SessionState {
-  return {
-    rate: 10,
-    per: 60,
-    quota_max: -1,
-    org_id: "org1",
-    access_rights: { api1: { api_id: "api1", api_name: "API 1", versions: ["Default"] } },
-    meta_data: { team: "a" },
-    ...extra,
-  };
-}
-
-test("sessions: set, get, overwrite, delete", async () => {
-  const store = new MemoryKeyStore({ hashKeys: false });
-  assert.equal(await store.getSession("k1"), undefined);
-  await store.setSession("k1", session());
-  assert.deepEqual(await store.getSession("k1"), session());
-  await store.setSession("k1", session({ rate: 99 }));
-  assert.equal((await store.getSession("k1"))?.rate, 99);
-  assert.equal(await store.deleteSession("k1"), true);
-  assert.equal(await store.deleteSession("k1"), false);
-  assert.equal(await store.getSession("k1"), undefined);
+keyStoreContract("memory", async ({ hashKeys }, fn) => {
+  const store = new MemoryKeyStore({ hashKeys });
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+  }
 });
 
 test("sessions: fields we do not model round-trip, and callers never share the stored object", async () => {
@@ -43,20 +27,6 @@ test("sessions: fields we do not model round-trip, and callers never share the s
   assert.equal(read?.rate, 10);
   if (read) read.rate = 5;
   assert.equal((await store.getSession("k"))?.rate, 10);
-});
-
-test("with hash_keys the session is stored under the hash and can be addressed by it", async () => {
-  const store = new MemoryKeyStore({ hashKeys: true });
-  await store.setSession("hello", session());
-  assert.deepEqual(await store.listKeys(), ["248bfa47"]);
-  assert.equal((await store.getSession("248bfa47", { hashed: true }))?.org_id, "org1");
-  // Without the flag the hash is taken for a key and hashed again.
-  assert.equal(await store.getSession("248bfa47"), undefined);
-  assert.equal(await store.deleteSession("248bfa47", { hashed: true }), true);
-  assert.equal(await store.getSession("hello"), undefined);
-  // Writing by hash (Tyk's key API updates hashed keys this way) reaches the same session.
-  await store.setSession("248bfa47", session({ alias: "by-hash" }), { hashed: true });
-  assert.equal((await store.getSession("hello"))?.alias, "by-hash");
 });
 
 test("parseSession reads Tyk's session JSON, nulls included, and rejects what is not a session", () => {
@@ -83,81 +53,6 @@ test("listKeys returns stored names, filtered by prefix", async () => {
   await store.rateLimitHit("rate-limit-org1aaa", 5, 1000, T0);
   await store.quotaConsume("quota-org1aaa", 5, 60, T0);
   assert.equal((await store.listKeys()).length, 3);
-});
-
-test("an expired session stays readable; isSessionExpired says when auth must refuse it", async () => {
-  const store = new MemoryKeyStore({ hashKeys: false });
-  const expires = Math.floor(T0 / 1000);
-  await store.setSession("k", session({ expires }));
-  const read = await store.getSession("k");
-  assert.ok(read);
-  assert.equal(isSessionExpired(read, T0 - 1000), false);
-  // Tyk: expired only once now is after the expiry instant.
-  assert.equal(isSessionExpired(read, expires * 1000), false);
-  assert.equal(isSessionExpired(read, expires * 1000 + 1), true);
-  assert.equal(isSessionExpired(session({ expires: 0 }), T0 * 10), false);
-  assert.equal(isSessionExpired(session(), T0 * 10), false);
-});
-
-test("a closed store refuses further use", async () => {
-  const store = new MemoryKeyStore({ hashKeys: false });
-  await store.setSession("k", session());
-  await store.close();
-  await assert.rejects(store.getSession("k"), /closed/);
-  await assert.rejects(store.rateLimitHit("b", 1, 1000, T0), /closed/);
-});
-
-test("rolling window: N hits allowed, the next refused, allowed again once the window slides", async () => {
-  const store = new MemoryKeyStore({ hashKeys: false });
-  const b = "rate-limit-k";
-  for (let i = 0; i < 3; i++) {
-    const hit = await store.rateLimitHit(b, 3, 10_000, T0 + i * 1000);
-    assert.equal(hit.allowed, true, `hit ${i + 1}`);
-    assert.equal(hit.count, i + 1);
-  }
-  assert.equal((await store.rateLimitHit(b, 3, 10_000, T0 + 3000)).allowed, false);
-  // The window (T0, T0+10_000] holds +1000, +2000 and the refused +3000.
-  assert.equal((await store.rateLimitHit(b, 3, 10_000, T0 + 10_000)).allowed, false);
-  // (T0+1500, T0+11_500] holds +2000 and the two refused hits: refused hits count (Tyk logs every request).
-  assert.equal((await store.rateLimitHit(b, 3, 10_000, T0 + 11_500)).allowed, false);
-  // (T0+3500, T0+13_500] holds +10_000 and +11_500 only.
-  const later = await store.rateLimitHit(b, 3, 10_000, T0 + 13_500);
-  assert.equal(later.allowed, true);
-  assert.equal(later.count, 3);
-  assert.equal((await store.rateLimitHit(b, 3, 10_000, T0 + 40_000)).count, 1);
-});
-
-test("rolling window: a hit exactly one window old no longer counts", async () => {
-  const store = new MemoryKeyStore({ hashKeys: false });
-  // The window is (now - window, now], as Tyk's ZREMRANGEBYSCORE -inf (now - per) leaves it.
-  assert.equal((await store.rateLimitHit("a", 1, 1000, T0)).allowed, true);
-  assert.equal((await store.rateLimitHit("a", 1, 1000, T0 + 999)).allowed, false);
-  assert.equal((await store.rateLimitHit("b", 1, 1000, T0)).allowed, true);
-  assert.equal((await store.rateLimitHit("b", 1, 1000, T0 + 1000)).allowed, true);
-});
-
-test("rolling window: resetMs is when the window has room again, as Tyk computes it", async () => {
-  const store = new MemoryKeyStore({ hashKeys: false });
-  assert.equal((await store.rateLimitHit("b", 3, 10_000, T0)).resetMs, 0);
-  assert.equal((await store.rateLimitHit("b", 3, 10_000, T0 + 1000)).resetMs, 0);
-  // Using the last slot: Tyk reports a whole window.
-  assert.equal((await store.rateLimitHit("b", 3, 10_000, T0 + 2000)).resetMs, 10_000);
-  // Refused at T0+4000: the 3rd newest hit, counting this one, is T0+1000; it leaves the window at T0+11_000.
-  const refused = await store.rateLimitHit("b", 3, 10_000, T0 + 4000);
-  assert.equal(refused.allowed, false);
-  assert.equal(refused.count, 4);
-  assert.equal(refused.resetMs, 7000);
-  assert.equal((await store.rateLimitHit("b", 3, 10_000, T0 + 11_000)).allowed, true);
-});
-
-test("rolling window: buckets are independent; a lowered limit applies to the hits already logged", async () => {
-  const store = new MemoryKeyStore({ hashKeys: false });
-  assert.equal((await store.rateLimitHit("a", 1, 1000, T0)).allowed, true);
-  assert.equal((await store.rateLimitHit("b", 1, 1000, T0)).allowed, true);
-  assert.equal((await store.rateLimitHit("a", 1, 1000, T0 + 1)).allowed, false);
-  for (let i = 0; i < 3; i++) assert.equal((await store.rateLimitHit("c", 3, 1000, T0 + i)).allowed, true);
-  assert.equal((await store.rateLimitHit("c", 1, 1000, T0 + 3)).allowed, false);
-  assert.equal((await store.rateLimitHit("c", 1, 1000, T0 + 1003)).allowed, true);
 });
 
 test("rolling window: many concurrent hits on one bucket never allow more than the limit", async () => {

@@ -9,23 +9,9 @@ import {
   type RedisStoreOptions,
   StoreUnavailableError,
 } from "../../src/store/redis.ts";
-import { isSessionExpired } from "../../src/store/session.ts";
-import type { SessionState } from "../../src/store/types.ts";
 import { startRedis, type TestRedis } from "../helpers/redis.ts";
+import { keyStoreContract, session, T0 } from "./contract.ts";
 
-const T0 = 1_700_000_000_000;
-
-function session(extra: Partial<SessionState> = {}): SessionState {
-  return {
-    rate: 10,
-    per: 60,
-    quota_max: -1,
-    org_id: "org1",
-    access_rights: { api1: { api_id: "api1", api_name: "API 1", versions: ["Default"] } },
-    meta_data: { team: "a" },
-    ...extra,
-  };
-}
 
 interface LogLine {
   level: "warn" | "info";
@@ -99,20 +85,9 @@ async function rejectsUnavailable(p: Promise<unknown>, port: number): Promise<vo
   });
 }
 
-// ---- sessions ----
+keyStoreContract("redis", ({ hashKeys }, fn) => withRedis(({ open }) => fn(open({ hashKeys }))));
 
-test("redis sessions: set, get, overwrite, delete", () =>
-  withRedis(async ({ open }) => {
-    const store = open();
-    assert.equal(await store.getSession("k1"), undefined);
-    await store.setSession("k1", session());
-    assert.deepEqual(await store.getSession("k1"), session());
-    await store.setSession("k1", session({ rate: 99 }));
-    assert.equal((await store.getSession("k1"))?.rate, 99);
-    assert.equal(await store.deleteSession("k1"), true);
-    assert.equal(await store.deleteSession("k1"), false);
-    assert.equal(await store.getSession("k1"), undefined);
-  }));
+// ---- sessions ----
 
 test("redis sessions: stored as JSON under Tyk's apikey- name, without TTL; unknown fields round-trip", () =>
   withRedis(async ({ open, raw }) => {
@@ -134,18 +109,11 @@ test("redis sessions: stored as JSON under Tyk's apikey- name, without TTL; unkn
     assert.equal((await store.getSession("tyk"))?.rate, 5);
   }));
 
-test("redis sessions: with hash_keys the session is stored under the hash and can be addressed by it", () =>
+test("redis sessions: with hash_keys the session is stored under apikey-<hash>", () =>
   withRedis(async ({ open, raw }) => {
     const store = open({ hashKeys: true });
     await store.setSession("hello", session());
     assert.deepEqual(await raw().keys("*"), ["apikey-248bfa47"]);
-    assert.deepEqual(await store.listKeys(), ["248bfa47"]);
-    assert.equal((await store.getSession("248bfa47", { hashed: true }))?.org_id, "org1");
-    assert.equal(await store.getSession("248bfa47"), undefined);
-    assert.equal(await store.deleteSession("248bfa47", { hashed: true }), true);
-    assert.equal(await store.getSession("hello"), undefined);
-    await store.setSession("248bfa47", session({ alias: "by-hash" }), { hashed: true });
-    assert.equal((await store.getSession("hello"))?.alias, "by-hash");
   }));
 
 test("redis listKeys: SCANs every stored name, filtered by a literal prefix; counters are not sessions", () =>
@@ -182,77 +150,7 @@ test("redis keyPrefix namespaces every key", () =>
     assert.equal(await open().getSession("k"), undefined);
   }));
 
-test("redis: an expired session stays readable", () =>
-  withRedis(async ({ open }) => {
-    const store = open();
-    const expires = Math.floor(T0 / 1000);
-    await store.setSession("k", session({ expires }));
-    const read = await store.getSession("k");
-    assert.ok(read);
-    assert.equal(isSessionExpired(read, expires * 1000 + 1), true);
-  }));
-
-test("redis: a closed store refuses further use", () =>
-  withRedis(async ({ open }) => {
-    const store = open();
-    await store.setSession("k", session());
-    await store.close();
-    await assert.rejects(store.getSession("k"), /closed/);
-    await assert.rejects(store.rateLimitHit("b", 1, 1000, T0), /closed/);
-  }));
-
 // ---- rolling window ----
-
-test("redis rolling window: N hits allowed, the next refused, allowed again once the window slides", () =>
-  withRedis(async ({ open }) => {
-    const store = open();
-    const b = "rate-limit-k";
-    for (let i = 0; i < 3; i++) {
-      const hit = await store.rateLimitHit(b, 3, 10_000, T0 + i * 1000);
-      assert.equal(hit.allowed, true, `hit ${i + 1}`);
-      assert.equal(hit.count, i + 1);
-    }
-    assert.equal((await store.rateLimitHit(b, 3, 10_000, T0 + 3000)).allowed, false);
-    assert.equal((await store.rateLimitHit(b, 3, 10_000, T0 + 10_000)).allowed, false);
-    assert.equal((await store.rateLimitHit(b, 3, 10_000, T0 + 11_500)).allowed, false);
-    const later = await store.rateLimitHit(b, 3, 10_000, T0 + 13_500);
-    assert.equal(later.allowed, true);
-    assert.equal(later.count, 3);
-    assert.equal((await store.rateLimitHit(b, 3, 10_000, T0 + 40_000)).count, 1);
-  }));
-
-test("redis rolling window: a hit exactly one window old no longer counts", () =>
-  withRedis(async ({ open }) => {
-    const store = open();
-    assert.equal((await store.rateLimitHit("a", 1, 1000, T0)).allowed, true);
-    assert.equal((await store.rateLimitHit("a", 1, 1000, T0 + 999)).allowed, false);
-    assert.equal((await store.rateLimitHit("b", 1, 1000, T0)).allowed, true);
-    assert.equal((await store.rateLimitHit("b", 1, 1000, T0 + 1000)).allowed, true);
-  }));
-
-test("redis rolling window: resetMs is when the window has room again, as Tyk computes it", () =>
-  withRedis(async ({ open }) => {
-    const store = open();
-    assert.equal((await store.rateLimitHit("b", 3, 10_000, T0)).resetMs, 0);
-    assert.equal((await store.rateLimitHit("b", 3, 10_000, T0 + 1000)).resetMs, 0);
-    assert.equal((await store.rateLimitHit("b", 3, 10_000, T0 + 2000)).resetMs, 10_000);
-    const refused = await store.rateLimitHit("b", 3, 10_000, T0 + 4000);
-    assert.equal(refused.allowed, false);
-    assert.equal(refused.count, 4);
-    assert.equal(refused.resetMs, 7000);
-    assert.equal((await store.rateLimitHit("b", 3, 10_000, T0 + 11_000)).allowed, true);
-  }));
-
-test("redis rolling window: buckets are independent; a lowered limit applies to the hits already logged", () =>
-  withRedis(async ({ open }) => {
-    const store = open();
-    assert.equal((await store.rateLimitHit("a", 1, 1000, T0)).allowed, true);
-    assert.equal((await store.rateLimitHit("b", 1, 1000, T0)).allowed, true);
-    assert.equal((await store.rateLimitHit("a", 1, 1000, T0 + 1)).allowed, false);
-    for (let i = 0; i < 3; i++) assert.equal((await store.rateLimitHit("c", 3, 1000, T0 + i)).allowed, true);
-    assert.equal((await store.rateLimitHit("c", 1, 1000, T0 + 3)).allowed, false);
-    assert.equal((await store.rateLimitHit("c", 1, 1000, T0 + 1003)).allowed, true);
-  }));
 
 test("redis rolling window: Tyk's layout, a sorted set of nanosecond times (refused hits too) with the window as TTL", () =>
   withRedis(async ({ open, raw }) => {
