@@ -25,6 +25,7 @@ import {
 } from "../cluster/redis.ts";
 import type { AnalyticsRecord } from "./record.ts";
 import type { AnalyticsSink, SinkStats } from "./sink.ts";
+import { BoundedQueue } from "./queue.ts";
 
 /** The list Tyk's gateway pushes to and Pump reads (gateway/analytics.go analyticsKeyName). */
 export const ANALYTICS_KEY = "tyk-system-analytics";
@@ -51,7 +52,7 @@ export interface RedisAnalyticsSinkOptions extends RedisConnectionOptions {
 export class RedisAnalyticsSink implements AnalyticsSink {
   private readonly client: Redis;
   private readonly watch: ConnectionWatch;
-  private readonly buffer: Deque<AnalyticsRecord>;
+  private readonly buffer: BoundedQueue<AnalyticsRecord>;
   private readonly maxBuffered: number;
   private readonly batchSize: number;
   private readonly key: string;
@@ -69,7 +70,7 @@ export class RedisAnalyticsSink implements AnalyticsSink {
   constructor(private readonly opts: RedisAnalyticsSinkOptions = {}) {
     this.maxBuffered = Math.max(1, opts.maxBuffered ?? 10_000);
     this.batchSize = Math.min(this.maxBuffered, Math.max(1, opts.batchSize ?? 1000));
-    this.buffer = new Deque(this.maxBuffered);
+    this.buffer = new BoundedQueue(this.maxBuffered);
     this.key = opts.key ?? ANALYTICS_KEY;
     this.onError = opts.onError ?? (() => {});
     // No offline queue: while Redis is away a send fails at once and its records go back to the buffer.
@@ -396,49 +397,5 @@ class MsgpackWriter {
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
     this.view = new DataView(next.buffer);
-  }
-}
-
-// ---- bounded double-ended queue -------------------------------------------------------------------------------------
-
-class Deque<T> {
-  private readonly items: Array<T | undefined>;
-  private head = 0;
-  size = 0;
-
-  constructor(private readonly capacity: number) {
-    this.items = new Array<T | undefined>(capacity);
-  }
-
-  /** Appends; the caller keeps size below capacity. */
-  push(item: T): void {
-    this.items[(this.head + this.size) % this.capacity] = item;
-    this.size++;
-  }
-
-  shift(): T | undefined {
-    if (this.size === 0) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head] = undefined;
-    this.head = (this.head + 1) % this.capacity;
-    this.size--;
-    return item;
-  }
-
-  /** Removes and returns up to n items from the front, oldest first. */
-  take(n: number): T[] {
-    const count = Math.min(n, this.size);
-    const out = new Array<T>(count);
-    for (let i = 0; i < count; i++) out[i] = this.shift() as T;
-    return out;
-  }
-
-  /** Puts items back at the front, keeping their order; the caller keeps size within capacity. */
-  unshiftAll(items: T[]): void {
-    for (let i = items.length - 1; i >= 0; i--) {
-      this.head = (this.head - 1 + this.capacity) % this.capacity;
-      this.items[this.head] = items[i];
-      this.size++;
-    }
   }
 }

@@ -6,6 +6,7 @@ import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
 import { clearInterval, setInterval } from "node:timers";
 import type { AnalyticsRecord } from "./record.ts";
+import { BoundedQueue } from "./queue.ts";
 
 export interface AnalyticsSink {
   /** Queues a record. Never blocks or throws. */
@@ -40,7 +41,7 @@ export interface JsonlFileSinkOptions {
 
 /** Appends one JSON object per line to a file. */
 export class JsonlFileSink implements AnalyticsSink {
-  private readonly buffer: Ring<AnalyticsRecord>;
+  private readonly buffer: BoundedQueue<AnalyticsRecord>;
   private readonly batchSize: number;
   private readonly onError: (err: unknown) => void;
   private readonly timer: ReturnType<typeof setInterval>;
@@ -54,7 +55,7 @@ export class JsonlFileSink implements AnalyticsSink {
   private failed = 0;
 
   constructor(readonly path: string, opts: JsonlFileSinkOptions = {}) {
-    this.buffer = new Ring(Math.max(1, opts.maxBuffered ?? 10_000));
+    this.buffer = new BoundedQueue(Math.max(1, opts.maxBuffered ?? 10_000));
     this.batchSize = Math.max(1, opts.batchSize ?? 1000);
     this.onError = opts.onError ?? (() => {});
     this.timer = setInterval(() => this.flushIfIdle(), opts.flushIntervalMs ?? 1000);
@@ -94,7 +95,7 @@ export class JsonlFileSink implements AnalyticsSink {
 
   private async writeBatch(): Promise<void> {
     try {
-      const batch = this.buffer.drain();
+      const batch = this.buffer.take(this.buffer.size);
       if (batch.length === 0) return;
       let text = "";
       for (const rec of batch) text += JSON.stringify(rec) + "\n";
@@ -144,40 +145,5 @@ export class NullSink implements AnalyticsSink {
   }
   close(): Promise<void> {
     return Promise.resolve();
-  }
-}
-
-// Fixed-capacity FIFO that overwrites its oldest item when full, so memory stays bounded whatever the traffic.
-class Ring<T> {
-  private readonly items: Array<T | undefined>;
-  private head = 0;
-  size = 0;
-
-  constructor(private readonly capacity: number) {
-    this.items = new Array<T | undefined>(capacity);
-  }
-
-  /** Appends; returns true when the oldest item was evicted to make room. */
-  push(item: T): boolean {
-    this.items[(this.head + this.size) % this.capacity] = item;
-    if (this.size < this.capacity) {
-      this.size++;
-      return false;
-    }
-    this.head = (this.head + 1) % this.capacity;
-    return true;
-  }
-
-  /** Removes and returns every item, oldest first. */
-  drain(): T[] {
-    const out = new Array<T>(this.size);
-    for (let i = 0; i < this.size; i++) {
-      const at = (this.head + i) % this.capacity;
-      out[i] = this.items[at] as T;
-      this.items[at] = undefined;
-    }
-    this.head = 0;
-    this.size = 0;
-    return out;
   }
 }

@@ -6,29 +6,12 @@ import { Buffer } from "node:buffer";
 import { test } from "node:test";
 import { decode } from "@msgpack/msgpack";
 import { Redis } from "ioredis";
-import { type AnalyticsRecord, buildRecord } from "../../src/analytics/record.ts";
+import { buildRecord } from "../../src/analytics/record.ts";
 import { RedisAnalyticsSink, type RedisAnalyticsSinkOptions } from "../../src/analytics/redis-sink.ts";
 import { startRedis, type TestRedis } from "../helpers/redis.ts";
+import { rec } from "../helpers/analytics.ts";
 
 const KEY = "tyk-system-analytics";
-
-function rec(n: number): AnalyticsRecord {
-  return buildRecord({
-    method: "GET",
-    host: "up",
-    path: `/r${n}`,
-    contentLength: 0,
-    userAgent: "t",
-    status: 200,
-    apiId: "api1",
-    apiName: "A",
-    orgId: "o",
-    ip: "127.0.0.1",
-    startedAtMs: 1_700_000_000_000 + n,
-    totalMs: 2,
-    upstreamMs: 1,
-  });
-}
 
 function logs() {
   const info: string[] = [];

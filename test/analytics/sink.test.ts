@@ -6,26 +6,9 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { type AnalyticsRecord, buildRecord } from "../../src/analytics/record.ts";
+import type { AnalyticsRecord } from "../../src/analytics/record.ts";
 import { JsonlFileSink } from "../../src/analytics/sink.ts";
-
-function rec(n: number): AnalyticsRecord {
-  return buildRecord({
-    method: "GET",
-    host: "up",
-    path: `/r${n}`,
-    contentLength: 0,
-    userAgent: "t",
-    status: 200,
-    apiId: "api1",
-    apiName: "A",
-    orgId: "o",
-    ip: "127.0.0.1",
-    startedAtMs: 1_700_000_000_000 + n,
-    totalMs: 2,
-    upstreamMs: 1,
-  });
-}
+import { rec } from "../helpers/analytics.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "analytics-sink-"));
