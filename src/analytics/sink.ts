@@ -136,14 +136,3 @@ export class JsonlFileSink implements AnalyticsSink {
     }
   }
 }
-
-/** Discards every record: for analytics turned off. */
-export class NullSink implements AnalyticsSink {
-  write(): void {}
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}

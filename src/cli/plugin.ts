@@ -8,7 +8,7 @@ import { GATEWAY_VERSION } from "../version.ts";
 
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 
-export async function pluginCommand(runtime: Runtime, args: string[]): Promise<number> {
+export function pluginCommand(runtime: Runtime, args: string[]): number | Promise<number> {
   const [sub, ...rest] = args;
   if (sub === "build") return buildCommand(runtime, rest);
   if (sub === "check") return checkCommand(runtime, rest);

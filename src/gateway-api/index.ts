@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { ClusterNotifier } from "../cluster/notifications.ts";
 import { apiStatus } from "../gateway/errors.ts";
-import type { Metrics } from "../metrics/index.ts";
+import { type Metrics, PROMETHEUS_CONTENT_TYPE } from "../metrics/index.ts";
 import { StoreUnavailableError } from "../store/redis.ts";
 import type { ApiRegistry } from "../registry/index.ts";
 import { apisRoutes } from "./apis.ts";
@@ -46,7 +46,7 @@ export function gatewayApi(opts: GatewayApiOptions): Hono {
   api.route("/apis", apisRoutes(opts.appPath, opts.cluster ? () => reloadGroup().then(() => undefined) : undefined));
   api.route("/keys", keysRoutes(opts));
   api.get(opts.metricsPath.replace(/^\/tyk/, ""), () =>
-    new Response(opts.metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } })
+    new Response(opts.metrics.render(), { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } })
   );
   return api;
 }

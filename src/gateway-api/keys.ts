@@ -24,7 +24,7 @@ export function keysRoutes(opts: KeysOptions): Hono {
   const app = new Hono();
   const keyHash = (key: string) => (opts.hashKeys ? hashKey(key, opts.hashKeyFunction as "") : undefined);
 
-  const readSession = async (body: unknown): Promise<SessionState | Response> => {
+  const readSession = (body: unknown): SessionState | Response => {
     if (!body || typeof body !== "object" || Array.isArray(body)) {
       return apiStatus(400, { status: "error", message: "Request malformed" });
     }
@@ -37,7 +37,7 @@ export function keysRoutes(opts: KeysOptions): Hono {
   };
 
   const create = async (key: string | undefined, body: unknown): Promise<Response> => {
-    const session = await readSession(body);
+    const session = readSession(body);
     if (session instanceof Response) return session;
     const token = generateToken(String(session.org_id ?? ""), key ?? "", opts.hashKeyFunction);
     session.last_updated = String(Math.floor(Date.now() / 1000));
@@ -59,7 +59,7 @@ export function keysRoutes(opts: KeysOptions): Hono {
   app.put("/:key", async (c) => {
     const key = c.req.param("key");
     if (!(await opts.store.getSession(key))) return notFound();
-    const session = await readSession(await c.req.json().catch(() => undefined));
+    const session = readSession(await c.req.json().catch(() => undefined));
     if (session instanceof Response) return session;
     session.last_updated = String(Math.floor(Date.now() / 1000));
     await opts.store.setSession(key, session);

@@ -10,6 +10,7 @@ import { createNodeTransport } from "./node-transport.ts";
 import type { ProxyInput, ProxyOptions, Transport, UpstreamResponse } from "./types.ts";
 
 export { UpstreamError } from "./errors.ts";
+export { hasNoBody } from "./headers.ts";
 export type { UpstreamErrorKind } from "./errors.ts";
 export { createNodeTransport } from "./node-transport.ts";
 export { createFetchTransport } from "./fetch-transport.ts";

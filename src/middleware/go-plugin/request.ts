@@ -1,13 +1,11 @@
 // Translating between a request's state and a plugin call.
 import type { CallRequest, CallResult } from "../../../ffi/wire.ts";
 import { bufferedBody, type RequestState, requestUri } from "../../gateway/state.ts";
+import { hasNoBody } from "../../proxy/index.ts";
 
 export function callRequest(st: RequestState): CallRequest | Promise<CallRequest> {
   // Only a streamed body needs awaiting; most calls stay synchronous.
   if (st.body instanceof ReadableStream) return bufferedBody(st).then(() => callRequest(st));
-  const headers: Array<[string, string]> = [];
-  // Go keeps Host out of r.Header (it is r.Host).
-  st.headers.forEach((value, name) => name !== "host" && headers.push([name, value]));
   return {
     method: st.method,
     uri: st.absoluteUrl ? st.absoluteUrl.href : requestUri(st),
@@ -15,10 +13,18 @@ export function callRequest(st: RequestState): CallRequest | Promise<CallRequest
     proto: "HTTP/1.1",
     remoteAddr: `${st.clientIp}:${st.clientPort}`,
     authToken: st.authToken,
-    headers,
+    // Go keeps Host out of r.Header (it is r.Host).
+    headers: headerPairs(st.headers, "host"),
     session: st.session ? (st.sessionJson ??= JSON.stringify(st.session)) : undefined,
     body: st.body ?? undefined,
   };
+}
+
+/** Headers as the (name, value) pairs of a call frame, without `skip`. */
+export function headerPairs(h: Headers, skip?: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  h.forEach((value, name) => name !== skip && pairs.push([name, value]));
+  return pairs;
 }
 
 /** Applies what a plugin did to the request (not its own response). */
@@ -79,7 +85,7 @@ export function sniffContentType(body: Uint8Array): string {
 /** The Response a plugin wrote, with the headers it (and earlier hooks) set. */
 export function pluginResponse(st: RequestState, status: number, body: Uint8Array): Response {
   const headers = new Headers(st.responseHeaders);
-  const empty = status === 204 || status === 304 || (status >= 100 && status < 200);
+  const empty = hasNoBody(st.method, status);
   if (!empty && body.length > 0 && !headers.has("content-type")) headers.set("content-type", sniffContentType(body));
   return new Response(empty ? null : (body as Uint8Array<ArrayBuffer>), { status, headers });
 }

@@ -6,7 +6,8 @@ import { TykMessage, tykError } from "../../gateway/errors.ts";
 import type { GatewayContext } from "../../gateway/state.ts";
 import type { PluginSlot } from "../../registry/types.ts";
 import { type PluginCallDeps, runPlugin } from "../go-plugin/call.ts";
-import { callRequest } from "../go-plugin/request.ts";
+import { callRequest, headerPairs } from "../go-plugin/request.ts";
+import { hasNoBody } from "../../proxy/index.ts";
 
 export type ResponseStep = (c: GatewayContext, upstream: Response) => Promise<Response>;
 
@@ -20,9 +21,7 @@ export function responsePlugin(opts: ResponsePluginOptions): ResponseStep {
     const st = c.var.gw;
     if (!slot.ok) return tykError(500, TykMessage.internal);
     const body = new Uint8Array(await upstream.arrayBuffer());
-    const headers: Array<[string, string]> = [];
-    upstream.headers.forEach((v, k) => headers.push([k, v]));
-    const req = { ...(await callRequest(st)), response: { status: upstream.status, headers, body } };
+    const req = { ...(await callRequest(st)), response: { status: upstream.status, headers: headerPairs(upstream.headers), body } };
     const r = await runPlugin(opts, slot.plugin, "response", st, req);
     if (r instanceof Response) return r;
     const outHeaders = r.resHeaders ? new Headers(r.resHeaders) : new Headers(upstream.headers);
@@ -30,7 +29,7 @@ export function responsePlugin(opts: ResponsePluginOptions): ResponseStep {
     if (r.resBody) outHeaders.set("content-length", String(outBody.length));
     outHeaders.delete("transfer-encoding");
     const status = r.resStatus ?? upstream.status;
-    const empty = status === 204 || status === 304;
+    const empty = hasNoBody(st.method, status);
     return new Response(empty ? null : (outBody as Uint8Array<ArrayBuffer>), { status, headers: outHeaders });
   };
 }
