@@ -1,7 +1,7 @@
 // The TypeScript mirror of shim-go/include/shim.h. test/ffi/abi.test.ts checks
 // that the two agree (version, statuses, every symbol and its arity).
 
-export const SHIM_ABI_VERSION = 1;
+export const SHIM_ABI_VERSION = 2;
 
 export const Status = {
   OK: 0,
@@ -21,8 +21,6 @@ export const statusName = (code: number): string =>
 export const Kind = { REQUEST: 1, RESPONSE: 2 } as const;
 export type HookKind = (typeof Kind)[keyof typeof Kind];
 
-export const Mode = { INLINE: 0, ASYNC: 1 } as const;
-
 /** Parameter kinds, neutral between Deno and Bun. `ptr` is a borrowed TypedArray. */
 export type ParamKind = "u32" | "ptr" | "fn";
 export type ResultKind = "u32" | "i32";
@@ -41,7 +39,9 @@ export const SYMBOLS = {
   shim_plugin_check: { params: ["ptr", "u32", "ptr", "u32", "ptr"], result: "i32" },
   shim_api_register: { params: ["ptr", "u32", "ptr", "ptr", "u32", "ptr"], result: "i32" },
   shim_api_release: { params: ["u32"], result: "i32" },
-  shim_call: { params: ["u32", "u32", "u32", "u32", "ptr", "u32", "ptr", "u32", "ptr"], result: "i32" },
+  shim_request_run: { params: ["u32", "u32", "u32", "u32", "ptr", "u32", "ptr", "ptr", "u32", "ptr"], result: "i32" },
+  shim_request_release: { params: ["u32"], result: "i32" },
+  shim_requests_open: { params: [], result: "u32" },
   shim_result_take: { params: ["u32", "ptr", "u32", "ptr"], result: "i32" },
   shim_call_abandon: { params: ["u32"], result: "i32" },
   shim_logs_drain: { params: ["ptr", "u32", "ptr"], result: "i32" },

@@ -2,16 +2,17 @@
 // buffers, the ABI check at load, and async calls resolved by the completion
 // callback. Runtime-neutral: the binding is injected (ffi/deno.ts, ffi/bun.ts).
 
-import { type HookKind, Kind, Mode, type OpenRawShim, type RawSymbols, SHIM_ABI_VERSION, Status, statusName } from "./abi.ts";
+import { type HookKind, Kind, type OpenRawShim, type RawSymbols, SHIM_ABI_VERSION, Status, statusName } from "./abi.ts";
 import { ShimLoadError } from "./errors.ts";
-import { type CallRequest, type CallResult, decodeLogs, decodeResult, encodeCall, FrameReader, FrameWriter, type LogRecord } from "./wire.ts";
+import { decodeLogs, decodeRun, encodeRun, FrameReader, FrameWriter, type LogRecord, type RunRequest, type RunResult } from "./wire.ts";
 
 export { Kind } from "./abi.ts";
 export type { HookKind } from "./abi.ts";
 
 export class ShimCallError extends Error {
   override name = "ShimCallError";
-  constructor(message: string, readonly status: number) {
+  /** `request`: the request handle the failed run had, if any (still to be released). */
+  constructor(message: string, readonly status: number, readonly request = 0) {
     super(message);
   }
 }
@@ -40,17 +41,23 @@ export type LoadResult =
   | { ok: true; handle: number; path: string; symbol: string }
   | { ok: false; error: string };
 
-export interface CallOutcome {
-  /** "panic": the plugin panicked; result.panic says how. */
-  status: "ok" | "panic";
-  result: CallResult;
+/**
+ * A run on a request handle: `request` is the handle, `result` the run's
+ * result, or a promise of it when the run overran its budget and was handed
+ * off; then `abandon` gives up on it (the promise rejects with
+ * CallAbandonedError and the result is dropped when the run ends).
+ */
+export interface Run {
+  request: number;
+  result: RunResult | Promise<RunResult>;
+  abandon?: (reason: string) => void;
 }
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
 interface Waiter {
-  resolve(o: CallOutcome): void;
+  resolve(o: RunResult): void;
   reject(e: Error): void;
 }
 
@@ -60,6 +67,7 @@ export class Shim {
   private out = new Uint8Array(64 * 1024);
   private readonly outLen = new Uint32Array(1);
   private readonly handle = new Uint32Array(1);
+  private readonly requestOut = new Uint32Array(1);
   private nextCallId = 1;
   private readonly waiters = new Map<number, Waiter>();
 
@@ -122,48 +130,49 @@ export class Shim {
     this.sym.shim_api_release(api);
   }
 
-  /** Runs a plugin on the calling thread. For plugins known to be fast. */
-  callInline(plugin: number, api: number, req: CallRequest): CallOutcome {
-    const frame = encodeCall(this.writer, req);
+  /**
+   * Runs hooks on a request: opens it when `request` is 0 (`req.open` must be
+   * set), else works on the open one. The calling thread waits at most
+   * `budgetUs` for the run; past that the result comes as a promise. Throws
+   * ShimCallError when the shim refuses the frame or the handle.
+   */
+  run(api: number, request: number, req: RunRequest, budgetUs: number): Run {
+    const frame = encodeRun(this.writer, req);
     const id = this.callId();
-    let status = this.sym.shim_call(plugin, api, id, Mode.INLINE, frame, frame.length, this.out, this.out.length, this.outLen);
+    this.requestOut[0] = request;
+    let status = this.sym.shim_request_run(api, request, id, budgetUs, frame, frame.length, this.requestOut, this.out, this.out.length, this.outLen);
+    const handle = this.requestOut[0];
+    if (status === Status.PENDING) return { request: handle, ...this.pending(id) };
     if (status === Status.E_BUFFER) status = this.takeParked(id);
-    return this.outcome(status, this.out.subarray(0, this.outLen[0]));
+    if (status !== Status.OK) {
+      throw new ShimCallError(`shim_request_run: ${statusName(status)}: ${this.text(this.out.subarray(0, this.outLen[0]))}`, status, handle);
+    }
+    return { request: handle, result: decodeRun(this.out.subarray(0, this.outLen[0])) };
   }
 
-  /**
-   * Runs a plugin on a goroutine; the event loop stays free while it runs.
-   * `signal` abandons the call: its promise rejects and its result is dropped.
-   */
-  callAsync(plugin: number, api: number, req: CallRequest, signal?: AbortSignal): Promise<CallOutcome> {
-    const frame = encodeCall(this.writer, req);
-    const id = this.callId();
-    const status = this.sym.shim_call(plugin, api, id, Mode.ASYNC, frame, frame.length, this.out, this.out.length, this.outLen);
-    if (status !== Status.PENDING) {
-      try {
-        return Promise.resolve(this.outcome(status, this.out.subarray(0, this.outLen[0])));
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    }
-    return new Promise<CallOutcome>((resolve, reject) => {
-      const onAbort = () => {
+  /** Ends a request in the shim (see shim.h); false when the handle was not open. */
+  releaseRequest(request: number): boolean {
+    return this.sym.shim_request_release(request) === Status.OK;
+  }
+
+  /** Request handles alive in the shim: open, or released with a run still going. */
+  openRequests(): number {
+    return this.sym.shim_requests_open();
+  }
+
+  private pending(id: number): { result: Promise<RunResult>; abandon: (reason: string) => void } {
+    let abandon: (reason: string) => void = () => {};
+    const result = new Promise<RunResult>((resolve, reject) => {
+      this.waiters.set(id, { resolve, reject });
+      abandon = (reason) => {
         if (!this.waiters.delete(id)) return;
         this.sym.shim_call_abandon(id);
         this.updatePending();
-        reject(new CallAbandonedError(String(signal?.reason ?? "call abandoned")));
+        reject(new CallAbandonedError(reason));
       };
-      this.waiters.set(id, {
-        resolve: (o) => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve(o);
-        },
-        reject,
-      });
-      this.updatePending();
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener("abort", onAbort, { once: true });
     });
+    this.updatePending();
+    return { result, abandon };
   }
 
   /** Log records written outside any call (plugin init, background goroutines). */
@@ -180,11 +189,10 @@ export class Shim {
     if (!waiter) return;
     this.waiters.delete(id);
     this.updatePending();
-    try {
-      waiter.resolve(this.outcome(this.takeParked(id), this.out.subarray(0, this.outLen[0])));
-    } catch (err) {
-      waiter.reject(err as Error);
-    }
+    const status = this.takeParked(id);
+    const body = this.out.subarray(0, this.outLen[0]);
+    if (status === Status.OK) waiter.resolve(decodeRun(body));
+    else waiter.reject(new ShimCallError(`shim_request_run: ${statusName(status)}: ${this.text(body)}`, status));
   }
 
   private updatePending(): void {
@@ -198,12 +206,6 @@ export class Shim {
       status = this.sym.shim_result_take(id, this.out, this.out.length, this.outLen);
     }
     return status;
-  }
-
-  private outcome(status: number, body: Uint8Array): CallOutcome {
-    if (status === Status.OK) return { status: "ok", result: decodeResult(body) };
-    if (status === Status.E_PANIC) return { status: "panic", result: decodeResult(body) };
-    throw new ShimCallError(`shim_call: ${statusName(status)}: ${this.text(body)}`, status);
   }
 
   private callId(): number {

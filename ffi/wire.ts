@@ -1,24 +1,58 @@
-// Call and result frames, mirroring shim-go/wire.go (the layout is documented
+// Run and result frames, mirroring shim-go/wire.go (the layout is documented
 // there). Encoding writes into one reusable buffer; decoding copies out what
 // it returns, since the result buffer is reused by the next call.
 
 export type HeaderPairs = Array<[name: string, value: string]>;
+/** Header changes by name: the new values, [] when deleted. */
+export type HeaderChanges = Array<[name: string, values: string[]]>;
 
-export interface CallRequest {
+/** The request as the first run opens it in Go. */
+export interface OpenSection {
   method: string;
-  /** Path and query, as received (request-target form). */
+  /** Path and query (request-target form). */
   uri: string;
   host: string;
   proto: string;
   remoteAddr: string;
-  /** The key the request authenticated with, if any (ctx.GetAuthToken). */
-  authToken: string;
+  /** Request headers, one pair per value, without Host (Go keeps it in r.Host). */
   headers: HeaderPairs;
-  /** The session as Tyk's user.SessionState JSON (ctx.GetSession). */
-  session?: string;
   body?: Uint8Array;
-  /** For response hooks: the upstream response. */
+}
+
+/** Tyk's quota bookkeeping, written into the live Go session (never through JSON). */
+export interface QuotaPatch {
+  /** access_rights entries whose limit gets the new values. */
+  apiIds: string[];
+  /** Whether the session-level quota fields get them too. */
+  sessionLevel: boolean;
+  remaining: number;
+  /** Unix seconds. */
+  renews: number;
+}
+
+/** What the gateway's own steps changed since Go last saw the request. */
+export interface GatewayChanges {
+  headers?: HeaderChanges;
+  /** A session the gateway loaded (Tyk's user.SessionState JSON): replaces any. */
+  session?: string;
+  quota?: QuotaPatch;
+  authToken?: string;
+  /** The request as it was sent upstream, before response hooks. */
+  upstream?: { url: string; host: string };
+  /** The upstream's answer, for response hooks. */
   response?: { status: number; headers: HeaderPairs; body: Uint8Array };
+}
+
+export interface HookCall {
+  plugin: number;
+  /** Tyk's auth_check: the run stops (noSession) when it leaves no session and writes nothing. */
+  authCheck?: boolean;
+}
+
+export interface RunRequest extends GatewayChanges {
+  /** Only on the first run of a request. */
+  open?: OpenSection;
+  hooks: HookCall[];
 }
 
 export interface LogRecord {
@@ -31,30 +65,52 @@ export interface LogRecord {
   plugin: string;
 }
 
-export interface CallResult {
-  /** Plugin execution time as measured in Go, in nanoseconds. */
+/** What one hook did. */
+export interface HookRun {
+  /** Execution time as measured in Go, in nanoseconds. */
   execNs: number;
-  /** Set when the plugin wrote a response (WriteHeader or Write). */
-  responded?: { status: number; body: Uint8Array };
-  /** Every header set on the ResponseWriter, written or not. */
-  rwHeaders?: HeaderPairs;
-  method?: string;
-  uri?: string;
-  host?: string;
-  /** Changed request headers: new values per name, [] when deleted. */
-  headerChanges?: Array<[name: string, values: string[]]>;
-  body?: Uint8Array;
-  session?: string;
-  sessionUpdate: boolean;
-  authToken?: string;
   panic?: { message: string; stack: string };
-  resStatus?: number;
-  resHeaders?: HeaderPairs;
-  resBody?: Uint8Array;
   logs: LogRecord[];
 }
 
-const IN_SESSION = 1 << 0, IN_BODY = 1 << 1, IN_RESPONSE = 1 << 2;
+/** What a run did: its hooks (in order, up to the one that stopped it), then what changed. */
+export interface RunResult {
+  hooks: HookRun[];
+  /** The plugin answered: status, headers as net/http would send them (Content-Type sniffed), body. */
+  responded?: { status: number; headers: HeaderPairs; body: Uint8Array };
+  method?: string;
+  uri?: string;
+  host?: string;
+  headerChanges?: HeaderChanges;
+  body?: Uint8Array;
+  /** The session, when it differs from what the gateway knew. */
+  session?: string;
+  sessionUpdate: boolean;
+  authToken?: string;
+  /** Every header set on the ResponseWriter, when nothing was written. */
+  rwHeaders?: HeaderPairs;
+  /** An auth_check hook set no session and wrote nothing. */
+  noSession: boolean;
+  /** The run stopped at a hook that panicked. */
+  panicked: boolean;
+  resStatus?: number;
+  resHeaders?: HeaderPairs;
+  resBody?: Uint8Array;
+}
+
+const IN = {
+  OPEN: 1 << 0,
+  BODY: 1 << 1,
+  HEADERS: 1 << 2,
+  SESSION: 1 << 3,
+  QUOTA: 1 << 4,
+  AUTH_TOKEN: 1 << 5,
+  UPSTREAM: 1 << 6,
+  RESPONSE: 1 << 7,
+} as const;
+
+const HOOK_AUTH_CHECK = 1 << 0;
+const HOOK_PANICKED = 1 << 0, HOOK_LOGS = 1 << 1;
 
 export const OUT = {
   RESPONDED: 1 << 0,
@@ -67,11 +123,11 @@ export const OUT = {
   SESSION_UPDATE: 1 << 7,
   AUTH_TOKEN: 1 << 8,
   RW_HEADERS: 1 << 9,
-  PANIC: 1 << 10,
+  NO_SESSION: 1 << 10,
   RES_STATUS: 1 << 11,
   RES_HEADERS: 1 << 12,
   RES_BODY: 1 << 13,
-  LOGS: 1 << 14,
+  PANICKED: 1 << 14,
 } as const;
 
 const utf8 = new TextEncoder();
@@ -133,11 +189,26 @@ export class FrameWriter {
     this.len += 4 + b.length;
   }
 
+  f64(v: number): void {
+    this.ensure(8);
+    this.view.setFloat64(this.len, v, true);
+    this.len += 8;
+  }
+
   pairs(h: HeaderPairs): void {
     this.u32(h.length);
     for (const [k, v] of h) {
       this.str(k);
       this.str(v);
+    }
+  }
+
+  changes(ch: HeaderChanges): void {
+    this.u32(ch.length);
+    for (const [k, vs] of ch) {
+      this.str(k);
+      this.u32(vs.length);
+      for (const v of vs) this.str(v);
     }
   }
 
@@ -147,26 +218,51 @@ export class FrameWriter {
   }
 }
 
-export function encodeCall(w: FrameWriter, req: CallRequest): Uint8Array {
+export function encodeRun(w: FrameWriter, req: RunRequest): Uint8Array {
   w.reset();
   let flags = 0;
-  if (req.session !== undefined) flags |= IN_SESSION;
-  if (req.body !== undefined && req.body.length > 0) flags |= IN_BODY;
-  if (req.response) flags |= IN_RESPONSE;
+  if (req.open) flags |= IN.OPEN;
+  if (req.open?.body !== undefined && req.open.body.length > 0) flags |= IN.BODY;
+  if (req.headers?.length) flags |= IN.HEADERS;
+  if (req.session !== undefined) flags |= IN.SESSION;
+  if (req.quota) flags |= IN.QUOTA;
+  if (req.authToken !== undefined) flags |= IN.AUTH_TOKEN;
+  if (req.upstream) flags |= IN.UPSTREAM;
+  if (req.response) flags |= IN.RESPONSE;
   w.u32(flags);
-  w.str(req.method);
-  w.str(req.uri);
-  w.str(req.host);
-  w.str(req.proto);
-  w.str(req.remoteAddr);
-  w.str(req.authToken);
-  w.pairs(req.headers);
-  if (flags & IN_SESSION) w.str(req.session!);
-  if (flags & IN_BODY) w.bytes(req.body!);
+  if (req.open) {
+    const o = req.open;
+    w.str(o.method);
+    w.str(o.uri);
+    w.str(o.host);
+    w.str(o.proto);
+    w.str(o.remoteAddr);
+    w.pairs(o.headers);
+    if (flags & IN.BODY) w.bytes(o.body!);
+  }
+  if (flags & IN.HEADERS) w.changes(req.headers!);
+  if (flags & IN.SESSION) w.str(req.session!);
+  if (req.quota) {
+    w.u32(req.quota.apiIds.length);
+    for (const id of req.quota.apiIds) w.str(id);
+    w.u32(req.quota.sessionLevel ? 1 : 0);
+    w.f64(req.quota.remaining);
+    w.f64(req.quota.renews);
+  }
+  if (flags & IN.AUTH_TOKEN) w.str(req.authToken!);
+  if (req.upstream) {
+    w.str(req.upstream.url);
+    w.str(req.upstream.host);
+  }
   if (req.response) {
     w.u32(req.response.status);
     w.pairs(req.response.headers);
     w.bytes(req.response.body);
+  }
+  w.u32(req.hooks.length);
+  for (const h of req.hooks) {
+    w.u32(h.plugin);
+    w.u32(h.authCheck ? HOOK_AUTH_CHECK : 0);
   }
   return w.frame();
 }
@@ -236,22 +332,36 @@ export function decodeLogs(r: FrameReader): LogRecord[] {
   return out;
 }
 
-export function decodeResult(buf: Uint8Array): CallResult {
+export function decodeRun(buf: Uint8Array): RunResult {
   const r = new FrameReader(buf);
   const flags = r.u32();
-  const res: CallResult = { execNs: r.f64(), sessionUpdate: (flags & OUT.SESSION_UPDATE) !== 0, logs: [] };
-  if (flags & OUT.RESPONDED) res.responded = { status: r.u32(), body: r.bytes() };
+  const n = r.u32();
+  const hooks: HookRun[] = [];
+  for (let i = 0; i < n; i++) {
+    const run: HookRun = { execNs: r.f64(), logs: [] };
+    const hf = r.u32();
+    if (hf & HOOK_PANICKED) run.panic = { message: r.str(), stack: r.str() };
+    if (hf & HOOK_LOGS) run.logs = decodeLogs(r);
+    hooks.push(run);
+  }
+  const res: RunResult = {
+    hooks,
+    sessionUpdate: (flags & OUT.SESSION_UPDATE) !== 0,
+    noSession: (flags & OUT.NO_SESSION) !== 0,
+    panicked: (flags & OUT.PANICKED) !== 0,
+  };
+  if (flags & OUT.RESPONDED) res.responded = { status: r.u32(), headers: r.pairs(), body: r.bytes() };
   if (flags & OUT.METHOD) res.method = r.str();
   if (flags & OUT.URL) res.uri = r.str();
   if (flags & OUT.HOST) res.host = r.str();
   if (flags & OUT.REQ_HEADERS) {
-    const n = r.u32();
-    const changes: Array<[string, string[]]> = [];
-    for (let i = 0; i < n; i++) {
+    const k = r.u32();
+    const changes: HeaderChanges = [];
+    for (let i = 0; i < k; i++) {
       const name = r.str();
-      const k = r.u32();
+      const m = r.u32();
       const values: string[] = [];
-      for (let j = 0; j < k; j++) values.push(r.str());
+      for (let j = 0; j < m; j++) values.push(r.str());
       changes.push([name, values]);
     }
     res.headerChanges = changes;
@@ -260,10 +370,8 @@ export function decodeResult(buf: Uint8Array): CallResult {
   if (flags & OUT.SESSION) res.session = r.str();
   if (flags & OUT.AUTH_TOKEN) res.authToken = r.str();
   if (flags & OUT.RW_HEADERS) res.rwHeaders = r.pairs();
-  if (flags & OUT.PANIC) res.panic = { message: r.str(), stack: r.str() };
   if (flags & OUT.RES_STATUS) res.resStatus = r.u32();
   if (flags & OUT.RES_HEADERS) res.resHeaders = r.pairs();
   if (flags & OUT.RES_BODY) res.resBody = r.bytes();
-  if (flags & OUT.LOGS) res.logs = decodeLogs(r);
   return res;
 }

@@ -14,8 +14,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -83,6 +85,9 @@ func shim_init(cb C.shim_on_complete, level *C.uint8_t, levelLen C.uint32_t) (rc
 	// Loading Go un-ignores SIGPIPE in the host (Deno and Bun ignore it): a
 	// client closing its socket mid-response would then kill the gateway.
 	signal.Ignore(syscall.SIGPIPE)
+	// The calling thread and one worker spin during hand-offs (see async.go):
+	// two processors more than cores keep them from starving other goroutines.
+	runtime.GOMAXPROCS(runtime.NumCPU() + 2)
 	initLogging(string(borrow(level, levelLen)))
 	startNotifier()
 	return C.int32_t(statusOK)
@@ -137,28 +142,43 @@ func shim_api_release(api C.uint32_t) C.int32_t {
 	return C.int32_t(statusOK)
 }
 
-//export shim_call
-func shim_call(plugin, api, callID, mode C.uint32_t, in *C.uint8_t, inLen C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
+//export shim_request_run
+func shim_request_run(api, request, callID, budgetUs C.uint32_t, in *C.uint8_t, inLen C.uint32_t, outRequest *C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
 	defer recoverInto(&rc, out, outCap, outLen)
-	p := plugins.get(uint32(plugin))
-	a := apis.get(uint32(api))
-	if p == nil || a == nil {
-		return answer(0, statusGone, []byte("unknown plugin or API handle"), out, outCap, outLen)
+	h, lr, hooks, status, msg := startRun(uint32(api), uint32(request), borrow(in, inLen))
+	if lr == nil {
+		return answer(0, status, []byte(msg), out, outCap, outLen)
 	}
+	*outRequest = C.uint32_t(h)
 	id := uint32(callID)
-	if mode == C.SHIM_MODE_ASYNC {
-		if !startAsync(id, p, a, borrow(in, inLen)) {
-			return answer(0, statusBadState, []byte(fmt.Sprintf("call id %d is already in use", id)), out, outCap, outLen)
-		}
+	status, frame, pending, ok := runWithBudget(id, &lr.logs, time.Duration(budgetUs)*time.Microsecond, func() (int32, []byte) {
+		return lr.execute(h, hooks)
+	})
+	switch {
+	case !ok:
+		// The hooks never ran: the request is left as it was.
+		done(h, lr)
+		return answer(0, statusBadState, []byte(fmt.Sprintf("call id %d is already in use", id)), out, outCap, outLen)
+	case pending:
 		return C.int32_t(statusPending)
 	}
-	status, frame := execute(p, a, borrow(in, inLen), setInline, clearInline)
 	rc = answer(id, status, frame, out, outCap, outLen)
 	if rc != C.int32_t(statusBuffer) {
 		releaseFrame(frame) // copied out; a parked frame stays
 	}
 	return rc
 }
+
+//export shim_request_release
+func shim_request_release(request C.uint32_t) C.int32_t {
+	if !releaseRequest(uint32(request)) {
+		return C.int32_t(statusGone)
+	}
+	return C.int32_t(statusOK)
+}
+
+//export shim_requests_open
+func shim_requests_open() C.uint32_t { return C.uint32_t(openRequests()) }
 
 //export shim_result_take
 func shim_result_take(callID C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
@@ -200,7 +220,7 @@ func shim_logs_drain(out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc 
 	defer recoverInto(&rc, out, outCap, outLen)
 	w := &writer{}
 	recs := orphans.take()
-	writeLogs(w, recs)
+	writeLogs(w, recs, "")
 	if len(w.b) > int(outCap) {
 		// Put them back: the caller retries with a buffer of *outLen bytes.
 		orphans.mu.Lock()
@@ -209,9 +229,6 @@ func shim_logs_drain(out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc 
 	}
 	return answer(0, statusOK, w.b, out, outCap, outLen)
 }
-
-func setInline(l *callLogs) { inlineCall.Store(l) }
-func clearInline()          { inlineCall.Store(nil) }
 
 func fire(id uint32) { C.shim_fire(onComplete, C.uint32_t(id)) }
 

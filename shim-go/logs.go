@@ -31,11 +31,10 @@ var pinoLevel = map[logrus.Level]uint32{
 	logrus.WarnLevel: 40, logrus.ErrorLevel: 50, logrus.FatalLevel: 60, logrus.PanicLevel: 60,
 }
 
-// callLogs collects the records of one call.
+// callLogs collects the records of one run.
 type callLogs struct {
 	mu      sync.Mutex
 	records []logRecord
-	plugin  string
 }
 
 func (c *callLogs) add(r logRecord) {
@@ -53,12 +52,8 @@ func (c *callLogs) take() []logRecord {
 }
 
 var (
-	// Inline calls run one at a time on the runtime's JS thread: a pointer
-	// suffices and costs nothing per call. Async calls register their goroutine.
-	inlineCall atomic.Pointer[callLogs]
-	asyncCalls sync.Map // goroutine id -> *callLogs
-	loading    atomic.Pointer[string]
-	orphans    callLogs
+	loading atomic.Pointer[string]
+	orphans callLogs
 )
 
 func beginLoad(path string) { loading.Store(&path) }
@@ -94,11 +89,7 @@ func (captureHook) Fire(e *logrus.Entry) error {
 			rec.fields = b
 		}
 	}
-	if c, ok := asyncCalls.Load(goid()); ok {
-		c.(*callLogs).add(rec)
-		return nil
-	}
-	if c := inlineCall.Load(); c != nil {
+	if c := runLogs(); c != nil {
 		c.add(rec)
 		return nil
 	}
@@ -123,14 +114,18 @@ func initLogging(level string) {
 	}
 }
 
-func writeLogs(w *writer, recs []logRecord) {
+// writeLogs writes a log frame; records that do not say which plugin wrote
+// them get plugin (the hook's, or "" when unknown).
+func writeLogs(w *writer, recs []logRecord, plugin string) {
 	w.u32(uint32(len(recs)))
 	for _, r := range recs {
 		w.u32(r.level)
 		w.f64(r.timeMs)
 		w.str(r.msg)
 		w.bytes(r.fields)
+		if r.plugin == "" {
+			r.plugin = plugin
+		}
 		w.str(r.plugin)
 	}
 }
-

@@ -6,8 +6,8 @@
  * shim_status, and any text it has to say comes back in the caller's buffer.
  *
  * Conventions
- * - Handles, never pointers: plugins and APIs are uint32 ids in Go-side tables;
- *   0 is never a valid handle. uint32 rather than uint64 because both FFIs pass
+ * - Handles, never pointers: plugins, APIs and requests are uint32 ids in
+ *   Go-side tables; 0 is never a valid handle. uint32 rather than uint64 because both FFIs pass
  *   32-bit integers as plain JS numbers, while 64-bit ones become BigInt on the
  *   hot path.
  * - Call ids are chosen by the caller (unique among calls in flight).
@@ -26,14 +26,14 @@
 #include <stdint.h>
 
 /* Bump on any change to a signature, a status, a kind or a wire layout. */
-#define SHIM_ABI_VERSION 1
+#define SHIM_ABI_VERSION 2
 
 typedef enum {
   SHIM_OK = 0,
-  SHIM_PENDING = 1,     /* the call runs on a goroutine; on_complete(call_id) fires when done */
+  SHIM_PENDING = 1,     /* the run overran its budget and goes on; on_complete(call_id) fires when done */
   SHIM_E_GONE = 2,      /* unknown or released handle / call id */
   SHIM_E_BAD_STATE = 3, /* e.g. a call id already in use */
-  SHIM_E_PANIC = 4,     /* the plugin (or the shim) panicked; out holds the report */
+  SHIM_E_PANIC = 4,     /* the shim itself failed; out holds the report (a plugin's panic is in the result frame) */
   SHIM_E_LOAD = 5,      /* plugin could not be opened or its symbol used; out holds why */
   SHIM_E_BAD_INPUT = 6, /* malformed input; out holds why */
   SHIM_E_BUFFER = 7     /* answer larger than out_cap; see shim_result_take */
@@ -43,11 +43,6 @@ typedef enum {
   SHIM_KIND_REQUEST = 1,  /* func(http.ResponseWriter, *http.Request) */
   SHIM_KIND_RESPONSE = 2  /* func(http.ResponseWriter, *http.Response, *http.Request) */
 } shim_kind;
-
-typedef enum {
-  SHIM_MODE_INLINE = 0, /* run on the calling thread, answer now */
-  SHIM_MODE_ASYNC = 1   /* run on a goroutine, answer SHIM_PENDING now */
-} shim_mode;
 
 /* Called from a Go thread when an async call finishes. It must only enqueue. */
 typedef void (*shim_on_complete)(uint32_t call_id);
@@ -77,18 +72,41 @@ int32_t shim_api_register(uint8_t *in, uint32_t in_len, uint32_t *out_handle,
                           uint8_t *out, uint32_t out_cap, uint32_t *out_len);
 int32_t shim_api_release(uint32_t api);
 
-/* Runs one plugin call. in: a call frame (wire layout in shim-go/wire.go and
- * ffi/wire.ts). out: a result frame. In SHIM_MODE_ASYNC the call returns
- * SHIM_PENDING and the result is fetched with shim_result_take after
- * on_complete(call_id). */
-int32_t shim_call(uint32_t plugin, uint32_t api, uint32_t call_id, uint32_t mode,
-                  uint8_t *in, uint32_t in_len,
-                  uint8_t *out, uint32_t out_cap, uint32_t *out_len);
+/*
+ * Requests. One HTTP request that reaches a Go hook is one live Go
+ * *http.Request in the shim, shared by every hook of that request (its
+ * context, URL, header map, body and session), as in Tyk. Its life:
+ *   1. The first run passes request = 0 and a frame with an open section:
+ *      the shim builds the request and sets *out_request to its handle.
+ *   2. Every later run passes that handle and a frame with only what the
+ *      gateway changed since (wire layout in shim-go/wire.go, ffi/wire.ts).
+ *      A request runs one run at a time (SHIM_E_BAD_STATE otherwise).
+ *   3. shim_request_release ends it, however the request ended (answered,
+ *      error, client gone, timed out). Its context is cancelled at once; a
+ *      run still going (a timed-out hook) keeps it until that run ends, and
+ *      then it is freed. A released handle answers SHIM_E_GONE.
+ *
+ * A run executes the frame's hooks in order on a goroutine, and the calling
+ * thread waits for it at most budget_us microseconds: then out holds the
+ * result frame (SHIM_OK). A run that overruns is handed off: SHIM_PENDING
+ * now, on_complete(call_id) when it ends, result via shim_result_take. A
+ * plugin's panic ends the run with SHIM_OK and is reported in the frame.
+ * *out_request is set whenever a handle exists, also on failure.
+ */
+int32_t shim_request_run(uint32_t api, uint32_t request, uint32_t call_id, uint32_t budget_us,
+                         uint8_t *in, uint32_t in_len, uint32_t *out_request,
+                         uint8_t *out, uint32_t out_cap, uint32_t *out_len);
+
+/* Ends a request (see above). SHIM_E_GONE for an unknown or released handle. */
+int32_t shim_request_release(uint32_t request);
+
+/* How many request handles are alive (open, or released with a run still going). */
+uint32_t shim_requests_open(void);
 
 /* Copies a parked answer into out and forgets it (SHIM_E_BUFFER keeps it). */
 int32_t shim_result_take(uint32_t call_id, uint8_t *out, uint32_t out_cap, uint32_t *out_len);
 
-/* The caller gave up on an async call: its result is dropped when it ends. */
+/* The caller gave up on a handed-off run: its result is dropped when it ends. */
 int32_t shim_call_abandon(uint32_t call_id);
 
 /* Log records written outside any call (plugin init, background goroutines):

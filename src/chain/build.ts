@@ -1,9 +1,10 @@
 // Builds an API's middleware chain from its definition, in Tyk's order:
 //   pre -> authentication -> post_key_auth -> rate limit and quota
 //       -> Go virtual endpoints -> post -> upstream -> response
-// Keyless APIs skip authentication, post_key_auth and limits. A plugin that
-// cannot be loaded is logged now and answers 500 on the requests that reach
-// it; the rest of the API keeps working.
+// Keyless APIs skip authentication, post_key_auth and limits. Consecutive Go
+// hooks with no gateway step between them become one step: one entry into
+// Go per run of hooks. A plugin that cannot be loaded is logged now and
+// answers 500 on the requests that reach it; the rest of the API keeps working.
 
 import { Kind } from "../../ffi/abi.ts";
 import { type ApiDefinition, compileTykPathPattern, type MiddlewareDefinition } from "../config/api-definition.ts";
@@ -11,10 +12,10 @@ import { compose } from "../gateway/compose.ts";
 import type { GatewayMiddleware } from "../gateway/state.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
-import { goPlugin, type RequestHook } from "../middleware/go-plugin/index.ts";
+import { goPlugins, type HookEntry, type RequestHook } from "../middleware/go-plugin/index.ts";
 import { proxyStep } from "../middleware/proxy/index.ts";
 import { rateLimit } from "../middleware/rate-limit/index.ts";
-import { responsePlugin } from "../middleware/response-plugin/index.ts";
+import { responsePlugins } from "../middleware/response-plugin/index.ts";
 import { standardAuth } from "../middleware/standard-auth/index.ts";
 import type { PluginDriver } from "../plugin-driver/index.ts";
 import { resolvePluginPath } from "../plugin-driver/resolve.ts";
@@ -79,15 +80,29 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
     return s;
   };
   const callDeps = { driver: deps.driver, metrics: deps.metrics, log: deps.log, timeoutMs: deps.pluginTimeoutMs, store: deps.store };
-  const hook = (h: RequestHook) => (e: MiddlewareDefinition) => goPlugin({ ...callDeps, hook: h, slot: slot(h, e) });
 
-  const chain: GatewayMiddleware[] = enabled(cm?.pre).map(hook("pre"));
+  // Steps in order; a run of Go hooks is gathered until the next gateway step.
+  const chain: GatewayMiddleware[] = [];
+  let run: HookEntry[] = [];
+  const flush = () => {
+    if (run.length > 0) chain.push(goPlugins({ ...callDeps, hooks: run }));
+    run = [];
+  };
+  const hooks = (h: RequestHook, entries: MiddlewareDefinition[] | undefined) => {
+    for (const e of enabled(entries)) run.push({ hook: h, slot: slot(h, e) });
+  };
+  const step = (mw: GatewayMiddleware) => {
+    flush();
+    chain.push(mw);
+  };
+
+  hooks("pre", cm?.pre);
   if (!def.use_keyless) {
     const pluginAuth = def.use_go_plugin_auth || def.custom_plugin_auth_enabled || def.enable_coprocess_auth;
     const authCheck = cm?.auth_check;
-    if (pluginAuth && authCheck && !authCheck.disabled) chain.push(hook("auth_check")(authCheck));
+    if (pluginAuth && authCheck && !authCheck.disabled) hooks("auth_check", [authCheck]);
     else {
-      chain.push(standardAuth({
+      step(standardAuth({
         store: deps.store,
         headerName: def.auth?.auth_header_name || def.auth_configs?.authToken?.auth_header_name || "Authorization",
         useParam: def.auth?.use_param,
@@ -97,8 +112,8 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
         stripAuthData: def.strip_auth_data,
       }));
     }
-    chain.push(...enabled(cm?.post_key_auth).map(hook("post_key_auth")));
-    chain.push(rateLimit({
+    hooks("post_key_auth", cm?.post_key_auth);
+    step(rateLimit({
       store: deps.store,
       headersFrom: deps.rateLimitHeaders,
       disableRateLimit: !!def.disable_rate_limit,
@@ -107,22 +122,22 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
     }));
   }
   for (const v of virtualEndpoints(def)) {
-    chain.push(goPlugin({
-      ...callDeps,
+    run.push({
       hook: "virtual",
       slot: slot("virtual", { path: v.plugin_path, name: v.func_name }),
       // Tyk's default URL matching: the pattern may match anywhere in the path after the listen path.
       match: { method: v.method.toUpperCase(), pattern: compileTykPathPattern(v.path) },
-    }));
+    });
   }
-  chain.push(...enabled(cm?.post).map(hook("post")));
-  const responseSteps = enabled(cm?.response).map((e) => responsePlugin({ ...callDeps, slot: slot("response", e) }));
+  hooks("post", cm?.post);
+  flush();
+  const responseSlots = enabled(cm?.response).map((e) => slot("response", e));
   const last = proxyStep({
     client: deps.client,
     timeoutMs: deps.upstreamTimeoutMs,
     preserveHost: !!def.proxy.preserve_host_header,
     stripListenPath: !!def.proxy.strip_listen_path,
-    responseSteps,
+    responseStep: responseSlots.length > 0 ? responsePlugins({ ...callDeps, slots: responseSlots }) : undefined,
     log: deps.log,
   });
   return { ...api, chain: compose(chain, last) };

@@ -2,6 +2,7 @@
 // it (method, path, headers, body, session); the proxy sends what is left.
 
 import type { Context } from "hono";
+import type { GatewayChanges } from "../../ffi/wire.ts";
 import type { SessionState } from "../store/types.ts";
 import type { LoadedApi } from "../registry/types.ts";
 
@@ -34,6 +35,15 @@ export interface RequestState {
   responseHeaders: Headers;
   /** Time spent waiting on the upstream, for analytics. */
   upstreamMs: number;
+  /**
+   * The request's live Go twin in the shim (a request handle), 0 until a Go
+   * hook first runs. Released when the request ends, however it ends.
+   */
+  goRequest: number;
+  /** What the gateway's own steps changed since Go last saw the request: sent with the next run. */
+  goChanges: GatewayChanges;
+  /** The request as it went upstream (absolute URL, Host), for response hooks. */
+  upstream?: { url: string; host: string };
 }
 
 export type GatewayEnv = {
@@ -56,6 +66,26 @@ export type GatewayContext = Context<GatewayEnv>;
 /** The request URI as the upstream and plugins see it: path plus query. */
 export function requestUri(state: RequestState): string {
   return state.query ? `${state.path}?${state.query}` : state.path;
+}
+
+/** Sets the session the gateway loaded (standard auth); the next Go run gets it. */
+export function setSession(state: RequestState, session: SessionState): void {
+  state.session = session;
+  state.sessionJson = JSON.stringify(session);
+  state.goChanges.session = state.sessionJson;
+}
+
+/** Sets the raw key the request authenticated with; the next Go run gets it. */
+export function setAuthToken(state: RequestState, token: string): void {
+  state.authToken = token;
+  state.goChanges.authToken = token;
+}
+
+/** Deletes a request header; the next Go run sees it gone. */
+export function deleteHeader(state: RequestState, name: string): void {
+  if (!state.headers.has(name)) return;
+  state.headers.delete(name);
+  (state.goChanges.headers ??= []).push([name, []]);
 }
 
 /** Reads a streamed body once and keeps it, so plugins can see and change it. */

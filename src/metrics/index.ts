@@ -132,6 +132,9 @@ export class Metrics {
   private readonly plugins = new Map<string, PluginSeries>();
   private readonly apis = new Map<string, ApiSeries>();
 
+  /** `openRequests`: the live request handles in the shim, read when rendering. */
+  constructor(private readonly openRequests: () => number = () => 0) {}
+
   /** One Go plugin call. `failed`: it panicked or returned an error. */
   pluginCall(kind: PluginKind, path: string, symbol: string, execNs: number, failed: boolean): void {
     const mwName = pluginMwName(kind, path, symbol);
@@ -201,6 +204,8 @@ export class Metrics {
     for (const s of this.apis.values()) {
       for (const t of LATENCY_TYPES) s.latency[t].render(out, "tyk_http_latency_seconds", `${s.apiLabel},type="${t}"`);
     }
+    family(out, "tykgw_shim_requests_open", "gauge", "Live Go request handles in the shim (open, or released while a timed-out hook still runs).");
+    out.push(`tykgw_shim_requests_open ${this.openRequests()}`);
     return out.join("\n") + "\n";
   }
 
@@ -226,7 +231,7 @@ export class Metrics {
   }
 }
 
-function family(out: string[], name: string, type: "counter" | "histogram", help: string): void {
+function family(out: string[], name: string, type: "counter" | "histogram" | "gauge", help: string): void {
   out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
 }
 

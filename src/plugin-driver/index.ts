@@ -1,40 +1,23 @@
-// Loads plugins and runs their calls so that a plugin never stalls the
+// Loads plugins and runs them on requests so that a plugin never stalls the
 // gateway, while a fast one costs no more than a direct FFI call. Everything
 // a plugin logs, and every panic, goes to the gateway's log here.
 //
-// Why adaptive: handing a call to a goroutine and back costs ~15-20 us on
-// this kind of machine (a cross-thread wake-up each way), several times a
-// direct call. So each plugin symbol is first run on goroutines for a few
-// probe calls; if every probe finishes within the inline budget, later calls
-// run inline on the JS thread. An inline call that clearly blocked (over ten
-// budgets) sends the symbol back to goroutines at once; smaller overruns must
-// repeat (3 within 64 calls) before they do, since on a loaded machine a fast
-// plugin's thread is sometimes descheduled mid-call, and demoting it then
-// would cost ~15 us on every call for nothing. A long streak of quick calls on
-// goroutines brings a symbol inline again. The cost: a plugin that is fast on
-// its probes but later blocks stalls the event loop for that one call.
+// Every run goes to a goroutine in the shim, and the JavaScript thread waits
+// for it at most the inline budget (inline_budget_us, 1 ms by default): a
+// fast run is answered within the FFI call, with no promise and no thread
+// hop back; a run that overruns is handed off and completes through the
+// shim's thread-safe callback, so a plugin that blocks (even one that was
+// fast a thousand times before) holds the event loop for one budget at most,
+// and plugin_timeout_ms can still fire.
 
 import { type HookKind, Kind } from "../../ffi/abi.ts";
-import type { CallOutcome, Shim } from "../../ffi/shim.ts";
-import type { CallRequest, LogRecord } from "../../ffi/wire.ts";
+import type { Shim } from "../../ffi/shim.ts";
+import type { HookRun, LogRecord, RunRequest, RunResult } from "../../ffi/wire.ts";
 import { logAt, type Logger } from "../log.ts";
 
 export interface PluginDriverOptions {
-  /** Longest plugin run (ns) still allowed on the JS thread. Default 1 ms. */
-  inlineBudgetNs?: number;
-  /** Async calls measured before a symbol may run inline. Default 4. */
-  probeCalls?: number;
-  /** Quick async calls in a row that bring a demoted symbol back inline. Default 256. */
-  promoteAfter?: number;
-}
-
-export type CallMode = "probe" | "inline" | "async";
-
-export interface PluginCallStats {
-  mode: CallMode;
-  inlineCalls: number;
-  asyncCalls: number;
-  demotions: number;
+  /** How long (µs) the event loop waits for a run before handing it off. Default 1000. */
+  inlineBudgetUs?: number;
 }
 
 /** A plugin symbol loaded into the shim. */
@@ -47,27 +30,23 @@ export interface LoadedPlugin {
 
 export type PluginLoad = { ok: true; plugin: LoadedPlugin } | { ok: false; error: string };
 
-interface SymbolState extends PluginCallStats {
-  quickStreak: number;
-  /** Inline calls since the last demotion, and the call numbers of recent small overruns. */
-  inlineSeq: number;
-  overruns: number[];
+/** A run as the driver hands it back: see Shim.run. */
+export interface DriverRun {
+  request: number;
+  result: RunResult | Promise<RunResult>;
 }
 
-const HARD_OVERRUN = 10;
-const SOFT_OVERRUNS = 3;
-const SOFT_WINDOW = 64;
+/** Where a run happens, for log records. */
+export interface RunContext {
+  apiId: string;
+  requestId: string;
+}
 
 export class PluginDriver {
-  private readonly states = new Map<number, SymbolState>();
-  private readonly budget: number;
-  private readonly probeCalls: number;
-  private readonly promoteAfter: number;
+  private readonly budgetUs: number;
 
   constructor(readonly shim: Shim, private readonly log: Logger, options: PluginDriverOptions = {}) {
-    this.budget = options.inlineBudgetNs ?? 1_000_000;
-    this.probeCalls = options.probeCalls ?? 4;
-    this.promoteAfter = options.promoteAfter ?? 256;
+    this.budgetUs = options.inlineBudgetUs ?? 1000;
   }
 
   load(path: string, symbol: string, kind: HookKind = Kind.REQUEST): PluginLoad {
@@ -77,37 +56,24 @@ export class PluginDriver {
     return { ok: true, plugin: { handle: res.handle, path: res.path, symbol: res.symbol, kind } };
   }
 
-  stats(plugin: LoadedPlugin): PluginCallStats {
-    const { mode, inlineCalls, asyncCalls, demotions } = this.state(plugin.handle);
-    return { mode, inlineCalls, asyncCalls, demotions };
+  /**
+   * Runs `plugins` in order on a request (opening it when `request` is 0; see
+   * Shim.run), logging what each hook logged and any panic. A handed-off run
+   * not done within `timeoutMs` is abandoned: its promise rejects with
+   * CallAbandonedError. Throws ShimCallError when the shim refuses the run.
+   */
+  run(api: number, request: number, req: Omit<RunRequest, "hooks">, plugins: readonly LoadedPlugin[], where: RunContext, timeoutMs: number, authCheck = -1): DriverRun {
+    const frame: RunRequest = { ...req, hooks: plugins.map((p, i) => ({ plugin: p.handle, authCheck: i === authCheck })) };
+    const run = this.shim.run(api, request, frame, this.budgetUs);
+    if (!(run.result instanceof Promise)) return { request: run.request, result: this.report(plugins, where, run.result) };
+    const timer = setTimeout(() => run.abandon?.(`plugin call timed out after ${timeoutMs} ms`), timeoutMs);
+    const result = run.result.then((r) => this.report(plugins, where, r)).finally(() => clearTimeout(timer));
+    return { request: run.request, result };
   }
 
-  /**
-   * Calls a plugin. A call running off-thread is abandoned after `timeoutMs`
-   * (its promise rejects with CallAbandonedError); an inline call cannot be
-   * interrupted, and is answered within the inline budget anyway. A panic
-   * comes back as status "panic", already logged.
-   */
-  call(plugin: LoadedPlugin, api: number, apiId: string, req: CallRequest, timeoutMs?: number): CallOutcome | Promise<CallOutcome> {
-    const st = this.state(plugin.handle);
-    if (st.mode === "inline") {
-      st.inlineCalls++;
-      st.inlineSeq++;
-      const out = this.shim.callInline(plugin.handle, api, req);
-      if (out.result.execNs > this.budget && this.overran(st, out.result.execNs)) {
-        st.mode = "async";
-        st.demotions++;
-        st.quickStreak = 0;
-        st.overruns = [];
-      }
-      return this.report(plugin, apiId, out);
-    }
-    st.asyncCalls++;
-    const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
-    return this.shim.callAsync(plugin.handle, api, req, signal).then((out) => {
-      this.observe(st, out.result.execNs);
-      return this.report(plugin, apiId, out);
-    });
+  /** Ends a request's Go twin (see Shim.releaseRequest); 0 is no request. */
+  release(request: number): void {
+    if (request !== 0) this.shim.releaseRequest(request);
   }
 
   /** Logs written outside any call: plugin init, background goroutines. */
@@ -115,46 +81,18 @@ export class PluginDriver {
     for (const rec of this.shim.drainLogs()) this.emit(rec, { plugin: rec.plugin || undefined });
   }
 
-  private report(plugin: LoadedPlugin, apiId: string, out: CallOutcome): CallOutcome {
-    if (out.result.logs.length === 0 && out.status === "ok") return out;
-    const where = { api_id: apiId, plugin: plugin.path, symbol: plugin.symbol };
-    for (const rec of out.result.logs) this.emit(rec, where);
-    if (out.status === "panic") {
-      this.log.error({ ...where, stack: out.result.panic?.stack }, `plugin panicked: ${out.result.panic?.message}`);
-    }
-    return out;
+  private report(plugins: readonly LoadedPlugin[], where: RunContext, r: RunResult): RunResult {
+    r.hooks.forEach((run: HookRun, i) => {
+      if (run.logs.length === 0 && !run.panic) return;
+      const p = plugins[i];
+      const at = { api_id: where.apiId, request_id: where.requestId, plugin: p.path, symbol: p.symbol };
+      for (const rec of run.logs) this.emit(rec, at);
+      if (run.panic) this.log.error({ ...at, stack: run.panic.stack }, `plugin panicked: ${run.panic.message}`);
+    });
+    return r;
   }
 
   private emit(rec: LogRecord, where: Record<string, unknown>): void {
     logAt(this.log, rec.level, { ...rec.fields, ...where, source: "plugin", plugin_time: rec.timeMs }, rec.msg);
-  }
-
-  /** Whether an inline overrun should send the symbol to goroutines. */
-  private overran(st: SymbolState, execNs: number): boolean {
-    if (execNs > HARD_OVERRUN * this.budget) return true;
-    const seq = st.inlineSeq;
-    st.overruns = st.overruns.filter((n) => seq - n < SOFT_WINDOW);
-    st.overruns.push(seq);
-    return st.overruns.length >= SOFT_OVERRUNS;
-  }
-
-  private observe(st: SymbolState, execNs: number): void {
-    if (execNs > this.budget) {
-      st.quickStreak = 0;
-      if (st.mode === "probe") st.mode = "async";
-      return;
-    }
-    st.quickStreak++;
-    const needed = st.mode === "probe" ? this.probeCalls : this.promoteAfter;
-    if (st.quickStreak >= needed) st.mode = "inline";
-  }
-
-  private state(handle: number): SymbolState {
-    let st = this.states.get(handle);
-    if (!st) {
-      st = { mode: "probe", inlineCalls: 0, asyncCalls: 0, demotions: 0, quickStreak: 0, inlineSeq: 0, overruns: [] };
-      this.states.set(handle, st);
-    }
-    return st;
   }
 }

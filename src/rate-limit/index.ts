@@ -1,6 +1,7 @@
 // Tyk's rate limit and quota decision for one request (gateway SessionLimiter.ForwardMessage), independent of where
 // the counters live. The rate limit is Tyk's Redis rolling-window limiter (sliding log); the quota follows Tyk's
 // RedisQuotaExceeded.
+import type { QuotaPatch } from "../../ffi/wire.ts";
 import { quotaStorageKey, rateLimitStorageKey } from "../store/keys.ts";
 import type { ApiLimit, KeyStore, SessionState } from "../store/types.ts";
 
@@ -17,6 +18,8 @@ export interface LimitDecision {
   headers: Record<string, string>;
   /** The session with quota_remaining / quota_renews updated, for the caller to persist. */
   session: SessionState;
+  /** What the quota step wrote into the session, when it counted this request. */
+  quota?: QuotaPatch;
 }
 
 export interface CheckLimitsOptions {
@@ -48,7 +51,9 @@ export async function checkLimits(
   opts: CheckLimitsOptions,
 ): Promise<LimitDecision> {
   const updated = copyForQuota(session);
+  let quota: QuotaPatch | undefined;
   const decide = (status: LimitStatus, rateHeaders?: Record<string, string>): LimitDecision => ({
+    quota,
     status,
     headers: opts.headersFrom === "rate_limits"
       ? rateHeaders ?? {}
@@ -92,7 +97,7 @@ export async function checkLimits(
       limit.quota_renewal_rate ?? 0,
       opts.nowMs,
     );
-    setQuotaState(updated, scope, used.remaining, Math.floor(used.renewsAtMs / 1000));
+    quota = setQuotaState(updated, scope, used.remaining, Math.floor(used.renewsAtMs / 1000));
     if (!used.allowed) return decide("quota_exceeded", rateHeaders);
   }
 
@@ -131,10 +136,6 @@ function isEmptyLimit(limit: ApiLimit): boolean {
 }
 
 /**
- * Tyk's updateSessionQuota: every per-API limit sharing the allowance scope gets the new values, and the
- * session-level fields too when the scope is empty.
- */
-/**
  * A copy deep enough for setQuotaState to write into (the session, its
  * access_rights entries and their limits) without touching the caller's
  * session. structuredClone of a whole session cost ~100 us per request here.
@@ -149,16 +150,23 @@ function copyForQuota(session: SessionState): SessionState {
   return copy;
 }
 
-function setQuotaState(session: SessionState, scope: string, remaining: number, renews: number): void {
-  for (const access of Object.values(session.access_rights ?? {})) {
+/**
+ * Tyk's updateSessionQuota: every per-API limit sharing the allowance scope gets the new values, and the
+ * session-level fields too when the scope is empty. Returns what it wrote, for the request's Go twin.
+ */
+function setQuotaState(session: SessionState, scope: string, remaining: number, renews: number): QuotaPatch {
+  const apiIds: string[] = [];
+  for (const [id, access] of Object.entries(session.access_rights ?? {})) {
     if (access.limit == null || isEmptyLimit(access.limit) || (access.allowance_scope ?? "") !== scope) continue;
     access.limit.quota_remaining = remaining;
     access.limit.quota_renews = renews;
+    apiIds.push(id);
   }
   if (scope === "") {
     session.quota_remaining = remaining;
     session.quota_renews = renews;
   }
+  return { apiIds, sessionLevel: scope === "", remaining, renews };
 }
 
 /** Tyk's quota headers: from the API's own limit when it sets anything, else from the session (GetQuotaLimitByAPIID). */

@@ -7,6 +7,7 @@ import { TykMessage, tykError } from "../gateway/errors.ts";
 import type { GatewayContext, RequestState } from "../gateway/state.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
+import type { PluginDriver } from "../plugin-driver/index.ts";
 import type { ApiRegistry } from "../registry/index.ts";
 import { hashKey } from "../store/key-hash.ts";
 import { StoreUnavailableError } from "../store/redis.ts";
@@ -21,6 +22,8 @@ export interface DispatchDeps {
   maxBodyBytes: number;
   hashKeys: boolean;
   hashKeyFunction: string;
+  /** Releases each request's Go twin when the request ends. */
+  driver: Pick<PluginDriver, "release">;
 }
 
 /** Caps a streamed body: reading past the limit errors the stream (the upstream request then fails). */
@@ -75,6 +78,8 @@ export function dispatch(deps: DispatchDeps) {
       sessionUpdate: false,
       responseHeaders: new Headers(),
       upstreamMs: 0,
+      goRequest: 0,
+      goChanges: {},
     };
     c.set("gw", st);
     const leave = deps.registry.enter(api);
@@ -91,6 +96,7 @@ export function dispatch(deps: DispatchDeps) {
         res = tykError(500, TykMessage.internal);
       }
     } finally {
+      deps.driver.release(st.goRequest);
       leave();
     }
     const totalMs = performance.now() - started;

@@ -1,4 +1,5 @@
-import { Shim } from "../../ffi/shim.ts";
+import type { Shim } from "../../ffi/shim.ts";
+import type { OpenSection, RunRequest, RunResult } from "../../ffi/wire.ts";
 import { loadRuntime } from "../../src/runtime/index.ts";
 import { openShim } from "../../src/shim/open.ts";
 import { buildTestPlugins, type PluginPaths } from "./plugins.ts";
@@ -25,15 +26,25 @@ export const CLASSIC_API = {
   config_data: { greeting: "hi" },
 };
 
-export function request(overrides: Partial<import("../../ffi/wire.ts").CallRequest> = {}) {
+/** The open section of a first run: a GET to /test/get?x=1, as the gateway would send it. */
+export function openSection(overrides: Partial<OpenSection> = {}): OpenSection {
   return {
     method: "GET",
     uri: "/test/get?x=1",
     host: "localhost:8080",
     proto: "HTTP/1.1",
     remoteAddr: "127.0.0.1:5555",
-    authToken: "",
-    headers: [["accept", "*/*"], ["user-agent", "test"]] as Array<[string, string]>,
+    headers: [["accept", "*/*"], ["user-agent", "test"]],
     ...overrides,
   };
+}
+
+/** One run of `plugins` on a request it opens and then releases: the result, awaited if handed off. */
+export async function runOnce(shim: Shim, api: number, plugins: number[], req: Omit<RunRequest, "hooks"> = {}): Promise<RunResult> {
+  const run = shim.run(api, 0, { open: openSection(), ...req, hooks: plugins.map((plugin) => ({ plugin })) }, 1000);
+  try {
+    return await run.result;
+  } finally {
+    shim.releaseRequest(run.request);
+  }
 }

@@ -1,9 +1,12 @@
-// One plugin call from the chain, with what every hook does around it: the
-// timeout, Tyk's instrumentation, and a generic 500 for a panic.
-import { CallAbandonedError } from "../../../ffi/shim.ts";
-import type { CallRequest, CallResult } from "../../../ffi/wire.ts";
+// One run of Go hooks on a request's live Go twin, with what every run does
+// around it: opening the twin on the first run, sending what the gateway
+// changed since the last one, the timeout, Tyk's instrumentation per hook,
+// and a generic 500 for a panic.
+import { CallAbandonedError, ShimCallError } from "../../../ffi/shim.ts";
+import { Status } from "../../../ffi/abi.ts";
+import type { GatewayChanges, OpenSection, RunRequest, RunResult } from "../../../ffi/wire.ts";
 import { TykMessage, tykError } from "../../gateway/errors.ts";
-import type { RequestState } from "../../gateway/state.ts";
+import { bufferedBody, type RequestState, requestUri } from "../../gateway/state.ts";
 import type { Logger } from "../../log.ts";
 import type { Metrics } from "../../metrics/index.ts";
 import type { LoadedPlugin, PluginDriver } from "../../plugin-driver/index.ts";
@@ -12,29 +15,69 @@ export interface PluginCallDeps {
   driver: PluginDriver;
   metrics: Metrics;
   log: Logger;
-  /** A call not answered by then fails its request with 504. */
+  /** A run not answered by then fails its request with 504. */
   timeoutMs: number;
 }
 
-/** Runs the call; a Response means the request ends with it. */
-export async function runPlugin(
+/** The request as Go first sees it; the session and key the gateway already has come with it. */
+async function openSection(st: RequestState): Promise<{ open: OpenSection; changes: GatewayChanges }> {
+  const body = await bufferedBody(st);
+  const headers: Array<[string, string]> = [];
+  // Go keeps Host out of r.Header (it is r.Host).
+  st.headers.forEach((value, name) => name !== "host" && headers.push([name, value]));
+  const open: OpenSection = {
+    method: st.method,
+    uri: st.absoluteUrl ? st.absoluteUrl.href : requestUri(st),
+    host: st.host,
+    proto: "HTTP/1.1",
+    remoteAddr: `${st.clientIp}:${st.clientPort}`,
+    headers,
+    body,
+  };
+  const changes: GatewayChanges = {};
+  if (st.session) changes.session = st.sessionJson ??= JSON.stringify(st.session);
+  if (st.authToken) changes.authToken = st.authToken;
+  return { open, changes };
+}
+
+/**
+ * Runs `plugins` in one entry into Go. `extra` carries what only this run
+ * needs (the upstream's answer for response hooks). Resolves to the run's
+ * result, or to the Response that ends the request: 504 when the run timed
+ * out, 500 when a hook panicked, 400 when Go cannot take the request as
+ * sent (its URI does not parse).
+ */
+export async function runHooks(
   deps: PluginCallDeps,
-  plugin: LoadedPlugin,
   kind: "request" | "response",
   st: RequestState,
-  req: CallRequest,
-): Promise<CallResult | Response> {
+  plugins: readonly LoadedPlugin[],
+  extra: GatewayChanges = {},
+  authCheck = -1,
+): Promise<RunResult | Response> {
+  let req: Omit<RunRequest, "hooks">;
+  if (st.goRequest === 0) {
+    const { open, changes } = await openSection(st);
+    req = { open, ...changes, ...extra };
+  } else {
+    req = { ...st.goChanges, ...extra };
+  }
+  st.goChanges = {};
+  let result: RunResult;
   try {
-    const outcome = await deps.driver.call(plugin, st.api.shimApi, st.api.id, req, deps.timeoutMs);
-    deps.metrics.pluginCall(kind, plugin.path, plugin.symbol, outcome.result.execNs, outcome.status === "panic");
-    return outcome.status === "panic" ? tykError(500, TykMessage.internal) : outcome.result;
+    const run = deps.driver.run(st.api.shimApi, st.goRequest, req, plugins, { apiId: st.api.id, requestId: st.id }, deps.timeoutMs, authCheck);
+    st.goRequest = run.request;
+    result = run.result instanceof Promise ? await run.result : run.result;
   } catch (err) {
+    if (err instanceof ShimCallError) {
+      if (err.request) st.goRequest = err.request;
+      if (err.status === Status.E_BAD_INPUT && req.open) return tykError(400, "Bad Request");
+    }
     if (!(err instanceof CallAbandonedError)) throw err;
-    deps.metrics.pluginCall(kind, plugin.path, plugin.symbol, deps.timeoutMs * 1e6, true);
-    deps.log.error(
-      { api_id: st.api.id, plugin: plugin.path, symbol: plugin.symbol, request_id: st.id },
-      `plugin call timed out after ${deps.timeoutMs} ms`,
-    );
+    for (const p of plugins) deps.metrics.pluginCall(kind, p.path, p.symbol, deps.timeoutMs * 1e6, true);
+    deps.log.error({ api_id: st.api.id, request_id: st.id, plugins: plugins.map((p) => `${p.path}:${p.symbol}`) }, `plugin call timed out after ${deps.timeoutMs} ms`);
     return tykError(504, "Plugin call timed out");
   }
+  result.hooks.forEach((h, i) => deps.metrics.pluginCall(kind, plugins[i].path, plugins[i].symbol, h.execNs, h.panic !== undefined));
+  return result.panicked ? tykError(500, TykMessage.internal) : result;
 }

@@ -1,38 +1,15 @@
-// Translating between a request's state and a plugin call.
-import type { CallRequest, CallResult } from "../../../ffi/wire.ts";
-import { bufferedBody, type RequestState, requestUri } from "../../gateway/state.ts";
+// What a run of request hooks did, applied to the gateway's view of the request.
+import type { HeaderPairs, RunResult } from "../../../ffi/wire.ts";
+import type { RequestState } from "../../gateway/state.ts";
 import { hasNoBody } from "../../proxy/index.ts";
 
-export function callRequest(st: RequestState): CallRequest | Promise<CallRequest> {
-  // Only a streamed body needs awaiting; most calls stay synchronous.
-  if (st.body instanceof ReadableStream) return bufferedBody(st).then(() => callRequest(st));
-  return {
-    method: st.method,
-    uri: st.absoluteUrl ? st.absoluteUrl.href : requestUri(st),
-    host: st.host,
-    proto: "HTTP/1.1",
-    remoteAddr: `${st.clientIp}:${st.clientPort}`,
-    authToken: st.authToken,
-    // Go keeps Host out of r.Header (it is r.Host).
-    headers: headerPairs(st.headers, "host"),
-    session: st.session ? (st.sessionJson ??= JSON.stringify(st.session)) : undefined,
-    body: st.body ?? undefined,
-  };
-}
-
-/** Headers as the (name, value) pairs of a call frame, without `skip`. */
-export function headerPairs(h: Headers, skip?: string): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  h.forEach((value, name) => name !== skip && pairs.push([name, value]));
-  return pairs;
-}
-
-/** Applies what a plugin did to the request (not its own response). */
-export function applyRequestChanges(st: RequestState, r: CallResult): void {
+/** Applies what hooks did to the request (not their own answer). Go knows all of it already. */
+export function applyRequestChanges(st: RequestState, r: RunResult): void {
   if (r.method) st.method = r.method;
   if (r.uri !== undefined) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(r.uri)) st.absoluteUrl = new URL(r.uri);
     else {
+      st.absoluteUrl = undefined;
       const q = r.uri.indexOf("?");
       st.path = q < 0 ? r.uri : r.uri.slice(0, q);
       st.query = q < 0 ? "" : r.uri.slice(q + 1);
@@ -57,35 +34,12 @@ export function applyRequestChanges(st: RequestState, r: CallResult): void {
   }
   if (r.sessionUpdate) st.sessionUpdate = true;
   if (r.authToken !== undefined) st.authToken = r.authToken;
-  if (r.rwHeaders) mergeHeaderSet(st.responseHeaders, r.rwHeaders);
+  // The ResponseWriter's headers live in Go across hooks: this is their whole set.
+  if (r.rwHeaders) st.responseHeaders = new Headers(r.rwHeaders);
 }
 
-/** Replaces every name present in `pairs` with its values there. */
-export function mergeHeaderSet(into: Headers, pairs: Array<[string, string]>): void {
-  for (const name of new Set(pairs.map(([k]) => k))) into.delete(name);
-  for (const [k, v] of pairs) into.append(k, v);
-}
-
-/**
- * The Content-Type Go's net/http would add to a plugin's answer that has a
- * body but no Content-Type (a small part of http.DetectContentType).
- */
-export function sniffContentType(body: Uint8Array): string {
-  const head = new TextDecoder().decode(body.subarray(0, 512)).trimStart().toLowerCase();
-  if (/^<(!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|!--)[ >]/.test(head)) {
-    return "text/html; charset=utf-8";
-  }
-  if (head.startsWith("<?xml")) return "text/xml; charset=utf-8";
-  for (const byte of body.subarray(0, 512)) {
-    if (byte < 0x09 || (byte > 0x0d && byte < 0x20 && byte !== 0x1b)) return "application/octet-stream";
-  }
-  return "text/plain; charset=utf-8";
-}
-
-/** The Response a plugin wrote, with the headers it (and earlier hooks) set. */
-export function pluginResponse(st: RequestState, status: number, body: Uint8Array): Response {
-  const headers = new Headers(st.responseHeaders);
-  const empty = hasNoBody(st.method, status);
-  if (!empty && body.length > 0 && !headers.has("content-type")) headers.set("content-type", sniffContentType(body));
-  return new Response(empty ? null : (body as Uint8Array<ArrayBuffer>), { status, headers });
+/** The Response a plugin wrote, as Go formed it (status, headers, sniffed Content-Type). */
+export function pluginResponse(st: RequestState, answer: { status: number; headers: HeaderPairs; body: Uint8Array }): Response {
+  const empty = hasNoBody(st.method, answer.status);
+  return new Response(empty ? null : (answer.body as Uint8Array<ArrayBuffer>), { status: answer.status, headers: answer.headers });
 }

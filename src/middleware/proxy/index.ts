@@ -13,7 +13,8 @@ export interface ProxyStepOptions {
   timeoutMs: number;
   preserveHost: boolean;
   stripListenPath: boolean;
-  responseSteps: ResponseStep[];
+  /** Response hooks, if the API has any. */
+  responseStep?: ResponseStep;
   log: Logger;
 }
 
@@ -53,11 +54,11 @@ export function proxyStep(opts: ProxyStepOptions): (c: GatewayContext) => Promis
       throw err;
     }
     st.upstreamMs = performance.now() - started;
+    if (opts.responseStep) st.upstream = { url: url.href, host: opts.preserveHost ? st.host : url.host };
     const responseHeaders = upstream.headers;
     // Headers plugins set on the ResponseWriter go out with the upstream's, as with Tyk's shared writer.
     st.responseHeaders.forEach((v, k) => responseHeaders.append(k, v));
-    let res = new Response(upstream.body, { status: upstream.status, headers: responseHeaders });
-    for (const step of opts.responseSteps) res = await step(c, res);
-    return res;
+    const res = new Response(upstream.body, { status: upstream.status, headers: responseHeaders });
+    return opts.responseStep ? opts.responseStep(c, res) : res;
   };
 }

@@ -31,6 +31,7 @@ export function rateLimit(opts: RateLimitOptions): GatewayMiddleware {
     if (decision.status === "quota_exceeded") return tykError(403, TykMessage.quotaExceeded, decision.headers);
     st.session = decision.session;
     st.sessionJson = undefined;
+    if (decision.quota) st.goChanges.quota = decision.quota;
     return withHeaders(await next(), decision.headers);
   };
 }

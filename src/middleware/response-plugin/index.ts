@@ -1,30 +1,38 @@
-// A Go plugin response hook: runs on the upstream's response (never on the
-// gateway's own error answers, as in Tyk) and may change its status, headers
-// and body. The body is read whole for the plugin; Content-Length follows it.
+// Go plugin response hooks: all of an API's run in one entry into Go on the
+// upstream's response (never on the gateway's own error answers, as in Tyk),
+// with the request the upstream received as their `req`. They may change
+// the response's status, headers and body (Content-Length follows), or write
+// an answer of their own.
 
 import { TykMessage, tykError } from "../../gateway/errors.ts";
 import type { GatewayContext } from "../../gateway/state.ts";
-import type { PluginSlot } from "../../registry/types.ts";
-import { type PluginCallDeps, runPlugin } from "../go-plugin/call.ts";
-import { callRequest, headerPairs } from "../go-plugin/request.ts";
+import type { LoadedPlugin } from "../../plugin-driver/index.ts";
 import { hasNoBody } from "../../proxy/index.ts";
+import type { PluginSlot } from "../../registry/types.ts";
+import { type PluginCallDeps, runHooks } from "../go-plugin/call.ts";
+import { pluginResponse } from "../go-plugin/request.ts";
 
 export type ResponseStep = (c: GatewayContext, upstream: Response) => Promise<Response>;
 
-export interface ResponsePluginOptions extends PluginCallDeps {
-  slot: PluginSlot;
+export interface ResponsePluginsOptions extends PluginCallDeps {
+  slots: PluginSlot[];
 }
 
-export function responsePlugin(opts: ResponsePluginOptions): ResponseStep {
-  const { slot } = opts;
-  return async function responsePluginStep(c, upstream) {
+export function responsePlugins(opts: ResponsePluginsOptions): ResponseStep {
+  const broken = opts.slots.findIndex((s) => !s.ok);
+  const plugins = (broken < 0 ? opts.slots : opts.slots.slice(0, broken)).map((s) => (s as { ok: true; plugin: LoadedPlugin }).plugin);
+  return async function responsePluginsStep(c, upstream) {
     const st = c.var.gw;
-    if (!slot.ok) return tykError(500, TykMessage.internal);
+    if (plugins.length === 0) return tykError(500, TykMessage.internal);
     const body = new Uint8Array(await upstream.arrayBuffer());
-    const req = { ...(await callRequest(st)), response: { status: upstream.status, headers: headerPairs(upstream.headers), body } };
-    const r = await runPlugin(opts, slot.plugin, "response", st, req);
+    const headers: Array<[string, string]> = [];
+    upstream.headers.forEach((v, k) => headers.push([k, v]));
+    const r = await runHooks(opts, "response", st, plugins, { upstream: st.upstream, response: { status: upstream.status, headers, body } });
     if (r instanceof Response) return r;
+    if (r.responded) return pluginResponse(st, r.responded);
+    if (broken >= 0) return tykError(500, TykMessage.internal);
     const outHeaders = r.resHeaders ? new Headers(r.resHeaders) : new Headers(upstream.headers);
+    for (const [k, v] of r.rwHeaders ?? []) outHeaders.append(k, v);
     const outBody = r.resBody ?? body;
     if (r.resBody) outHeaders.set("content-length", String(outBody.length));
     outHeaders.delete("transfer-encoding");

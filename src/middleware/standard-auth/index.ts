@@ -3,7 +3,7 @@
 // or cookie when the definition says so; its session comes from the store.
 
 import { TykMessage, tykError } from "../../gateway/errors.ts";
-import type { GatewayMiddleware } from "../../gateway/state.ts";
+import { deleteHeader, type GatewayMiddleware, setAuthToken, setSession } from "../../gateway/state.ts";
 import { isSessionExpired } from "../../store/session.ts";
 import type { KeyStore } from "../../store/types.ts";
 
@@ -44,10 +44,9 @@ export function standardAuth(opts: StandardAuthOptions): GatewayMiddleware {
     if (rights && Object.keys(rights).length > 0 && !(st.api.id in rights)) {
       return tykError(403, TykMessage.keyNotAuthorized);
     }
-    st.session = session;
-    st.sessionJson = undefined;
-    st.authToken = key;
-    if (opts.stripAuthData) st.headers.delete(opts.headerName);
+    setSession(st, session);
+    setAuthToken(st, key);
+    if (opts.stripAuthData) deleteHeader(st, opts.headerName);
     return next();
   };
 }

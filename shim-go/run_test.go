@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/TykTechnologies/tyk/ctx"
+	"github.com/TykTechnologies/tyk/user"
+)
+
+func testAPI(t testing.TB) uint32 {
+	h, err := registerAPI([]byte(`{"kind":"classic","definition":{"api_id":"a","name":"A"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func testPlugin(f requestHook) uint32 {
+	return plugins.add(&loadedPlugin{path: "test.so", symbol: "Test", request: f})
+}
+
+// openFrame is a run frame that opens a request and runs hooks.
+func openFrame(method, uri, body string, hooks ...uint32) []byte {
+	w := &writer{}
+	flags := uint32(inOpen)
+	if body != "" {
+		flags |= inBody
+	}
+	w.u32(flags)
+	for _, s := range []string{method, uri, "localhost:8080", "HTTP/1.1", "127.0.0.1:5555"} {
+		w.str(s)
+	}
+	w.u32(2)
+	w.str("accept")
+	w.str("*/*")
+	w.str("content-type")
+	w.str("application/x-www-form-urlencoded")
+	if body != "" {
+		w.str(body)
+	}
+	hookList(w, hooks)
+	return w.b
+}
+
+func hookList(w *writer, hooks []uint32) {
+	w.u32(uint32(len(hooks)))
+	for _, h := range hooks {
+		w.u32(h)
+		w.u32(0)
+	}
+}
+
+func runFrame(t testing.TB, api, req uint32, in []byte) (uint32, *reader) {
+	h, lr, hooks, status, msg := startRun(api, req, in)
+	if lr == nil {
+		t.Fatalf("startRun: %d %s", status, msg)
+	}
+	status, frame := lr.execute(h, hooks)
+	if status != statusOK {
+		t.Fatalf("execute: %d %s", status, frame)
+	}
+	return h, &reader{b: frame}
+}
+
+func TestBodyRewindsForEveryHook(t *testing.T) {
+	var seen []string
+	read := testPlugin(func(rw http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		b, _ := io.ReadAll(r.Body)
+		seen = append(seen, fmt.Sprintf("%s|%s", r.Form.Get("b"), b))
+	})
+	h, res := runFrame(t, testAPI(t), 0, openFrame("POST", "/x", "a=1&b=two", read, read))
+	defer releaseRequest(h)
+	if flags := res.u32(); flags != 0 {
+		t.Fatalf("nothing changed, got flags %b", flags)
+	}
+	if want := "two|a=1&b=two"; len(seen) != 2 || seen[0] != want || seen[1] != want {
+		t.Fatalf("hooks saw %q", seen)
+	}
+}
+
+type ctxKey string
+
+func TestOneRequestAcrossRuns(t *testing.T) {
+	api := testAPI(t)
+	pre := testPlugin(func(rw http.ResponseWriter, r *http.Request) {
+		*r = *r.WithContext(context.WithValue(r.Context(), ctxKey("k"), "v"))
+		ctx.SetSession(r, &user.SessionState{MetaData: map[string]interface{}{"tier": 2}}, false)
+		r.URL.Path = "svc-v1/"
+		r.Body = io.NopCloser(strings.NewReader("new body"))
+	})
+	var got string
+	post := testPlugin(func(rw http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = fmt.Sprintf("%v %T %s %s", r.Context().Value(ctxKey("k")), ctx.GetSession(r).MetaData["tier"], r.URL.Path, b)
+	})
+	h, res := runFrame(t, api, 0, openFrame("POST", "/x", "a=1", pre))
+	defer releaseRequest(h)
+	if flags := res.u32(); flags&(outURL|outReqBody|outSession) != outURL|outReqBody|outSession {
+		t.Fatalf("flags %b", flags)
+	}
+	w := &writer{}
+	w.u32(0)
+	hookList(w, []uint32{post})
+	if _, res = runFrame(t, api, h, w.b); res.u32() != 0 {
+		t.Fatal("second run changed nothing")
+	}
+	if want := "v int svc-v1/ new body"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+func TestReleaseWaitsForRun(t *testing.T) {
+	block := make(chan struct{})
+	slow := testPlugin(func(rw http.ResponseWriter, r *http.Request) { <-block })
+	h, lr, hooks, _, _ := startRun(testAPI(t), 0, openFrame("GET", "/", "", slow))
+	n := openRequests()
+	_, _, pending, _ := runWithBudget(99, &lr.logs, time.Millisecond, func() (int32, []byte) { return lr.execute(h, hooks) })
+	if !pending {
+		t.Fatal("a blocked run must be handed off")
+	}
+	releaseRequest(h)
+	if lr.req.Context().Err() == nil {
+		t.Fatal("release cancels the request's context")
+	}
+	if openRequests() != n {
+		t.Fatal("a running request stays until its run ends")
+	}
+	close(block)
+	<-completions
+	if openRequests() != n-1 {
+		t.Fatal("the request is freed when its run ends")
+	}
+}
+
+func TestRecorderFollowsNetHTTP(t *testing.T) {
+	for _, tc := range []struct {
+		write func(http.ResponseWriter)
+		code  int
+		ctype string
+	}{
+		{func(w http.ResponseWriter) { _, _ = w.Write([]byte("<html><body>hi")) }, 200, "text/html; charset=utf-8"},
+		{func(w http.ResponseWriter) { _, _ = w.Write([]byte("%PDF-1.4")) }, 200, "application/pdf"},
+		{func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "a/b")
+			w.WriteHeader(201)
+			_, _ = w.Write([]byte("x"))
+		}, 201, "a/b"},
+		{func(w http.ResponseWriter) {
+			w.WriteHeader(204)
+			w.Header().Set("Late", "1")
+			_, _ = w.Write([]byte("x"))
+		}, 204, ""},
+	} {
+		rec := &recorder{}
+		tc.write(rec)
+		code, h, _ := rec.answer()
+		if code != tc.code || h.Get("Content-Type") != tc.ctype || h.Get("Late") != "" {
+			t.Errorf("got %d %q %v", code, h.Get("Content-Type"), h)
+		}
+	}
+}
+
+// BenchmarkRunHook is the Go side of one hook on an open request.
+func BenchmarkRunHook(b *testing.B) {
+	api := testAPI(b)
+	add := testPlugin(func(rw http.ResponseWriter, r *http.Request) { r.Header.Set("Foo", "Bar") })
+	h, _ := runFrame(b, api, 0, openFrame("GET", "/x", ""))
+	w := &writer{}
+	w.u32(0)
+	hookList(w, []uint32{add})
+	b.ReportAllocs()
+	for b.Loop() {
+		_, lr, hooks, _, _ := startRun(api, h, w.b)
+		_, frame, _, _ := runWithBudget(1, &lr.logs, time.Second, func() (int32, []byte) { return lr.execute(h, hooks) })
+		releaseFrame(frame)
+	}
+}
+
+// BenchmarkExecuteHook is BenchmarkRunHook without the hand-off to a worker.
+func BenchmarkExecuteHook(b *testing.B) {
+	api := testAPI(b)
+	add := testPlugin(func(rw http.ResponseWriter, r *http.Request) { r.Header.Set("Foo", "Bar") })
+	h, _ := runFrame(b, api, 0, openFrame("GET", "/x", ""))
+	w := &writer{}
+	w.u32(0)
+	hookList(w, []uint32{add})
+	b.ReportAllocs()
+	for b.Loop() {
+		_, lr, hooks, _, _ := startRun(api, h, w.b)
+		_, frame := lr.execute(h, hooks)
+		releaseFrame(frame)
+	}
+}
