@@ -146,7 +146,7 @@ async function withGateway(cmd: string[], conf: string, fn: (base: string) => Pr
 
 for (const [name, cmd] of runtimes) {
   await withGateway(cmd, "tyk.conf", async (base) => {
-    // Warm up: plugins settle on their fast path after their probe calls.
+    // Warm up: JIT, connection pools, and the shim's workers.
     wrk("warm-up", `${base}/allhooks/`, ["Authorization: abc"]);
     rows.push(wrk(`${name}: keyless, no plugin`, `${base}/noplugin/`));
     rows.push(wrk(`${name}: one pre plugin (adds a header)`, `${base}/oneplugin/`));

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -44,7 +45,10 @@ func startNotifier() {
 	})
 }
 
-const spinFor = 200 * time.Microsecond
+const (
+	spinFor  = 200 * time.Microsecond
+	hardSpin = 20 * time.Microsecond
+)
 
 type runState struct {
 	landed   atomic.Bool
@@ -147,6 +151,7 @@ func (w *worker) idle() {
 		w.state.Store(workerSpinning)
 		deadline := time.Now().Add(spinFor)
 		for w.state.Load() == workerSpinning && time.Now().Before(deadline) {
+			yield()
 		}
 		claimed := !w.state.CompareAndSwap(workerSpinning, workerAsleep)
 		spinner.Store(false)
@@ -203,7 +208,13 @@ func runWithBudget(id uint32, logs *callLogs, budget time.Duration, job func() (
 	// The caller spins on the result: blocking would hand its processor to
 	// another thread and need a wake-up to get it back.
 	deadline := time.Now().Add(budget)
+	// Spin hard for a few µs (a hot worker answers in that time), then
+	// yield the core between looks.
+	hard := time.Now().Add(hardSpin)
 	for !rs.landed.Load() && time.Now().Before(deadline) {
+		if time.Now().After(hard) {
+			yield()
+		}
 	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
@@ -216,3 +227,9 @@ func runWithBudget(id uint32, logs *callLogs, budget time.Duration, job func() (
 	parkedMu.Unlock()
 	return 0, nil, true, true
 }
+
+// yield gives the core to another runnable thread, if any, for a spin's
+// next round: on a machine with more busy threads than cores (the gateway,
+// its upstream, a load generator) a spinning thread must not hold a core
+// the thread it waits for needs.
+func yield() { syscall.RawSyscall(syscall.SYS_SCHED_YIELD, 0, 0, 0) }

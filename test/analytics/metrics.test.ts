@@ -221,9 +221,9 @@ test("snapshot agrees with the rendered text", () => {
   assert.ok(Math.abs(snap.apis[0].latency.gateway.sum - 0.002) < 1e-12);
 });
 
-test("an empty registry renders only family headers", () => {
-  const exp = parse(new Metrics().render());
-  assert.equal(exp.samples.length, 0);
+test("an empty registry renders family headers, and the shim's open request gauge", () => {
+  const exp = parse(new Metrics(() => 3).render());
+  assert.deepEqual(exp.samples.map((s) => [s.name, s.value]), [["tykgw_shim_requests_open", 3]]);
   assert.deepEqual([...exp.types.keys()], [
     "tyk_plugin_calls_total",
     "tyk_plugin_exec_time_nanoseconds_total",
@@ -231,5 +231,6 @@ test("an empty registry renders only family headers", () => {
     "tyk_plugin_exec_time_seconds",
     "tyk_http_requests_total",
     "tyk_http_latency_seconds",
+    "tykgw_shim_requests_open",
   ]);
 });
