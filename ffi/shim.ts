@@ -59,6 +59,8 @@ const utf8Decoder = new TextDecoder();
 interface Waiter {
   resolve(o: RunResult): void;
   reject(e: Error): void;
+  /** The request handle of the run. */
+  request: number;
 }
 
 export class Shim {
@@ -142,7 +144,7 @@ export class Shim {
     this.requestOut[0] = request;
     let status = this.sym.shim_request_run(api, request, id, budgetUs, frame, frame.length, this.requestOut, this.out, this.out.length, this.outLen);
     const handle = this.requestOut[0];
-    if (status === Status.PENDING) return { request: handle, ...this.pending(id) };
+    if (status === Status.PENDING) return { request: handle, ...this.pending(id, handle) };
     if (status === Status.E_BUFFER) status = this.takeParked(id);
     if (status !== Status.OK) {
       throw new ShimCallError(`shim_request_run: ${statusName(status)}: ${this.text(this.out.subarray(0, this.outLen[0]))}`, status, handle);
@@ -160,10 +162,10 @@ export class Shim {
     return this.sym.shim_requests_open();
   }
 
-  private pending(id: number): { result: Promise<RunResult>; abandon: (reason: string) => void } {
+  private pending(id: number, request: number): { result: Promise<RunResult>; abandon: (reason: string) => void } {
     let abandon: (reason: string) => void = () => {};
     const result = new Promise<RunResult>((resolve, reject) => {
-      this.waiters.set(id, { resolve, reject });
+      this.waiters.set(id, { resolve, reject, request });
       abandon = (reason) => {
         if (!this.waiters.delete(id)) return;
         this.sym.shim_call_abandon(id);
@@ -192,7 +194,7 @@ export class Shim {
     const status = this.takeParked(id);
     const body = this.out.subarray(0, this.outLen[0]);
     if (status === Status.OK) waiter.resolve(decodeRun(body));
-    else waiter.reject(new ShimCallError(`shim_request_run: ${statusName(status)}: ${this.text(body)}`, status));
+    else waiter.reject(new ShimCallError(`shim_request_run: ${statusName(status)}: ${this.text(body)}`, status, waiter.request));
   }
 
   private updatePending(): void {

@@ -146,10 +146,13 @@ func shim_api_release(api C.uint32_t) C.int32_t {
 func shim_request_run(api, request, callID, budgetUs C.uint32_t, in *C.uint8_t, inLen C.uint32_t, outRequest *C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
 	defer recoverInto(&rc, out, outCap, outLen)
 	h, lr, hooks, status, msg := startRun(uint32(api), uint32(request), borrow(in, inLen))
+	// Whenever a handle exists the caller gets it, to release it, also when the run was refused.
+	if h != 0 {
+		*outRequest = C.uint32_t(h)
+	}
 	if lr == nil {
 		return answer(0, status, []byte(msg), out, outCap, outLen)
 	}
-	*outRequest = C.uint32_t(h)
 	id := uint32(callID)
 	status, frame, pending, ok := runWithBudget(id, &lr.logs, time.Duration(budgetUs)*time.Microsecond, func() (int32, []byte) {
 		return lr.execute(h, hooks)

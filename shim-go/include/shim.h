@@ -49,7 +49,7 @@ typedef void (*shim_on_complete)(uint32_t call_id);
 
 uint32_t shim_abi_version(void);
 
-/* JSON: {"abi":1,"go":"go1.26.x","module":...,"deps":[{"path","version","sum"}],"settings":{...}} */
+/* JSON: {"abi":2,"go":"go1.26.x","module":...,"deps":[{"path","version","sum"}],"settings":{...}} */
 int32_t shim_info(uint8_t *out, uint32_t out_cap, uint32_t *out_len);
 
 /* Sets the completion callback and the plugin log level ("debug", "info", ...). */

@@ -6,25 +6,47 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { SHIM_ABI_VERSION, Status, SYMBOLS } from "../../ffi/abi.ts";
+import { Kind, type ParamKind, type ResultKind, SHIM_ABI_VERSION, Status, SYMBOLS } from "../../ffi/abi.ts";
 import { Shim } from "../../ffi/shim.ts";
 import { SHIM_SOURCE_DIR } from "../../src/shim/build.ts";
 import { runtime } from "../helpers/shim.ts";
 
 const header = readFileSync(join(SHIM_SOURCE_DIR, "include", "shim.h"), "utf8");
+// The header without its comments, so that prose cannot look like a declaration.
+const code = header.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
 
-test("ABI version and statuses match shim.h", () => {
-  assert.equal(Number(/#define SHIM_ABI_VERSION (\d+)/.exec(header)?.[1]), SHIM_ABI_VERSION);
-  for (const [name, value] of Object.entries(Status)) {
-    assert.match(header, new RegExp(`SHIM_${name} = ${value}\\b`), `status ${name}`);
-  }
+test("ABI version, statuses and hook kinds match shim.h", () => {
+  assert.equal(Number(/#define SHIM_ABI_VERSION (\d+)/.exec(code)?.[1]), SHIM_ABI_VERSION);
+  const statuses = Object.fromEntries([...code.matchAll(/\bSHIM_((?:OK|PENDING|E_\w+)) = (\d+)/g)].map((m) => [m[1], Number(m[2])]));
+  assert.deepEqual(statuses, { ...Status }, "the same statuses, with the same values, and no other");
+  const kinds = Object.fromEntries([...code.matchAll(/\bSHIM_KIND_(\w+) = (\d+)/g)].map((m) => [m[1], Number(m[2])]));
+  assert.deepEqual(kinds, { ...Kind });
 });
 
-test("every symbol of shim.h is in ffi/abi.ts with the same arity, and no other", () => {
-  const protos = [...header.matchAll(/^(?:u?int32_t) (shim_\w+)\(([^)]*)\);/gm)];
-  const fromHeader = new Map(protos.map((m) => [m[1], m[2].trim() === "void" ? 0 : m[2].split(",").length]));
+/** A C parameter as ffi/abi.ts describes it. */
+function paramKind(decl: string): ParamKind {
+  if (decl.includes("*")) return "ptr";
+  if (/^shim_on_complete\b/.test(decl)) return "fn";
+  if (/^uint32_t\b/.test(decl)) return "u32";
+  throw new Error(`unexpected parameter ${decl}`);
+}
+
+const resultKind = (t: string): ResultKind => (t === "uint32_t" ? "u32" : "i32");
+
+test("every symbol of shim.h is in ffi/abi.ts with the same arity, parameter kinds and result, and no other", () => {
+  const protos = [...code.matchAll(/^(u?int32_t)\s+(shim_\w+)\s*\(([^)]*)\)\s*;/gm)];
+  assert.ok(protos.length >= 10, `found the prototypes (${protos.length})`);
+  const fromHeader = new Map(protos.map(([, result, name, params]) => {
+    const list = params.trim() === "void" ? [] : params.split(",").map((p) => p.replace(/\s+/g, " ").trim());
+    return [name, { params: list.map(paramKind), result: resultKind(result) }];
+  }));
   assert.deepEqual([...fromHeader.keys()].sort(), Object.keys(SYMBOLS).sort());
-  for (const [name, spec] of Object.entries(SYMBOLS)) assert.equal(spec.params.length, fromHeader.get(name), name);
+  for (const [name, spec] of Object.entries(SYMBOLS)) {
+    const h = fromHeader.get(name)!;
+    assert.equal(spec.params.length, h.params.length, `${name}: arity`);
+    assert.deepEqual([...spec.params], h.params, `${name}: parameter kinds`);
+    assert.equal(spec.result, h.result, `${name}: result`);
+  }
 });
 
 function buildFakeShim(source: string): string {
@@ -36,10 +58,11 @@ function buildFakeShim(source: string): string {
 }
 
 test("a shim missing symbols is refused, naming them", () => {
-  const lib = buildFakeShim("#include <stdint.h>\nuint32_t shim_abi_version(void) { return 1; }\n");
+  const lib = buildFakeShim("#include <stdint.h>\nuint32_t shim_abi_version(void) { return 2; }\n");
   assert.throws(() => Shim.open(runtime.openRawShim, lib), (err: Error) => {
-    assert.match(err.message, /lacks symbols .*shim_call\b/);
-    assert.match(err.message, /shim_info/);
+    assert.match(err.message, /lacks symbols .*\bshim_request_run\b/);
+    assert.match(err.message, /\bshim_info\b/);
+    assert.match(err.message, /rebuild/);
     return true;
   });
 });
@@ -50,5 +73,8 @@ test("a shim with another ABI version is refused with got/expected", () => {
     `#include <stdint.h>\nuint32_t shim_abi_version(void) { return 999; }\n` +
       names.map((n) => `int32_t ${n}(void) { return 0; }`).join("\n"),
   );
-  assert.throws(() => Shim.open(runtime.openRawShim, lib), /ABI version 999, but this gateway expects 1/);
+  assert.throws(
+    () => Shim.open(runtime.openRawShim, lib),
+    new RegExp(`ABI version 999, but this gateway expects ${SHIM_ABI_VERSION}: rebuild`),
+  );
 });

@@ -1,17 +1,23 @@
-// The plugin driver: a plugin that blocks never stalls the event loop or other
-// calls, a trivial plugin settles on the inline fast path, and everything a
-// plugin logs (or a panic) reaches the gateway's pino log with API, plugin
-// and symbol.
+// The plugin driver: every run goes to a Go worker and the event loop waits
+// for it one budget at most, so a plugin that blocks never stalls timers or
+// other requests; a run past plugin_timeout_ms is abandoned; and everything a
+// plugin logs (or a panic) reaches the gateway's pino log with API, request,
+// plugin and symbol.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PluginDriver } from "../../src/plugin-driver/index.ts";
+import { Status } from "../../ffi/abi.ts";
+import { CallAbandonedError, ShimCallError } from "../../ffi/shim.ts";
+import type { RunResult } from "../../ffi/wire.ts";
+import { type DriverRun, PluginDriver, type PluginDriverOptions, type RunContext } from "../../src/plugin-driver/index.ts";
 import { capturedLogger } from "../helpers/logs.ts";
-import { CLASSIC_API, request, testShim } from "../helpers/shim.ts";
+import { CLASSIC_API, openSection, testShim } from "../helpers/shim.ts";
 
 const { shim, plugins } = await testShim();
 const api = shim.registerApi("classic", CLASSIC_API);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const where = (requestId = "req-1", apiId = "api-1"): RunContext => ({ apiId, requestId });
 
-function setup(options = {}) {
+function setup(options: PluginDriverOptions = {}) {
   const { log, lines } = capturedLogger();
   const driver = new PluginDriver(shim, log, options);
   const load = (plugin: string, symbol: string) => {
@@ -22,103 +28,180 @@ function setup(options = {}) {
   return { driver, lines, load };
 }
 
-test("40 concurrent calls to a plugin sleeping 200 ms overlap, and the event loop keeps running", async () => {
+/** Runs fn, timing how long it held the event loop. */
+function held<T>(fn: () => T): [T, number] {
+  const started = performance.now();
+  const out = fn();
+  return [out, performance.now() - started];
+}
+
+/** Settles a run, then releases its request. */
+async function settle(driver: PluginDriver, run: DriverRun): Promise<RunResult> {
+  try {
+    return await run.result;
+  } finally {
+    driver.release(run.request);
+  }
+}
+
+async function openRequestsBecome(n: number, withinMs = 3000): Promise<void> {
+  const until = performance.now() + withinMs;
+  while (shim.openRequests() !== n && performance.now() < until) await sleep(10);
+  assert.equal(shim.openRequests(), n);
+}
+
+test("40 concurrent runs of a plugin sleeping 200 ms, each on its own request, overlap, and the event loop keeps running", async () => {
   const { driver, load } = setup();
   const slow = load("slow", "Sleep200");
+  const before = shim.openRequests();
   let ticks = 0;
   const timer = setInterval(() => ticks++, 10);
   const started = performance.now();
-  const outs = await Promise.all(Array.from({ length: 40 }, () => driver.call(slow, api, "api-1", request())));
+  const heldMs: number[] = [];
+  const runs = Array.from({ length: 40 }, (_, i) => {
+    const [run, ms] = held(() => driver.run(api, 0, { open: openSection() }, [slow], where(`req-${i}`), 5000));
+    heldMs.push(ms);
+    return run;
+  });
+  assert.ok(runs.every((r) => r.result instanceof Promise), "every run was handed off");
+  assert.equal(new Set(runs.map((r) => r.request)).size, 40, "one Go request each");
+  assert.equal(shim.openRequests(), before + 40);
+  const outs = await Promise.all(runs.map((r) => settle(driver, r)));
   const elapsed = performance.now() - started;
   clearInterval(timer);
-  const maxInFlight = Math.max(...outs.map((o) => Number(o.result.headerChanges!.find(([k]) => k === "X-Max-In-Flight")![1][0])));
-  assert.ok(maxInFlight >= 30, `calls overlapped: max in flight ${maxInFlight}`);
+  const maxInFlight = Math.max(...outs.map((o) => Number(o.headerChanges!.find(([k]) => k === "X-Max-In-Flight")![1][0])));
+  assert.ok(maxInFlight >= 30, `runs overlapped: max in flight ${maxInFlight}`);
   assert.ok(elapsed < 40 * 200 / 4, `40 x 200 ms took ${elapsed.toFixed(0)} ms, so they ran concurrently`);
   assert.ok(ticks >= 5, `the event loop ran timers while the plugin slept (${ticks} ticks)`);
-  assert.equal(driver.stats(slow).mode, "async");
-  assert.equal(driver.stats(slow).inlineCalls, 0);
+  assert.ok(Math.max(...heldMs) < 50, `no run held the event loop much beyond its 1 ms budget (max ${Math.max(...heldMs).toFixed(1)} ms)`);
+  assert.equal(shim.openRequests(), before);
 });
 
-test("a trivial plugin moves to the inline fast path after its probe calls", async () => {
-  const { driver, load } = setup({ probeCalls: 4 });
-  const fast = load("addheader", "AddFooBarHeader");
-  for (let i = 0; i < 4; i++) await driver.call(fast, api, "api-1", request());
-  assert.equal(driver.stats(fast).mode, "inline");
-  for (let i = 0; i < 100; i++) {
-    const out = driver.call(fast, api, "api-1", request());
-    assert.ok(!(out instanceof Promise), "inline calls answer synchronously");
+test("a plugin that blocks holds the event loop one budget at most, and is abandoned at the plugin timeout", async () => {
+  const { driver, load } = setup();
+  const sleepy = load("slow", "SleepIfAsked");
+  const before = shim.openRequests();
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  const started = performance.now();
+  const [run, heldMs] = held(() => driver.run(api, 0, { open: openSection({ headers: [["x-sleep-ms", "400"]] }) }, [sleepy], where(), 100));
+  assert.ok(heldMs < 50, `the run held the event loop ${heldMs.toFixed(1)} ms`);
+  assert.ok(run.result instanceof Promise, "handed off");
+  await assert.rejects(run.result, (err: unknown) => err instanceof CallAbandonedError && /timed out after 100 ms/.test(err.message));
+  const waited = performance.now() - started;
+  clearInterval(timer);
+  assert.ok(waited >= 90 && waited < 350, `rejected at the timeout, not when the plugin returned (${waited.toFixed(0)} ms)`);
+  assert.ok(ticks >= 5, `timers kept ticking while it ran (${ticks} ticks)`);
+  driver.release(run.request);
+  assert.equal(shim.openRequests(), before + 1, "the abandoned run still holds its request");
+  await openRequestsBecome(before);
+  assert.equal(shim.pendingCalls, 0, "its late result was dropped");
+});
+
+test("a run that ends within the budget is answered in the call; one that overruns comes as a promise", async () => {
+  {
+    const { driver, load } = setup({ inlineBudgetUs: 500_000 });
+    const fast = load("addheader", "AddFooBarHeader");
+    for (let i = 0; i < 100; i++) {
+      const run = driver.run(api, 0, { open: openSection() }, [fast], where(), 1000);
+      assert.ok(!(run.result instanceof Promise), "answered synchronously");
+      assert.deepEqual(run.result.headerChanges, [["Foo", ["Bar"]]]);
+      driver.release(run.request);
+    }
+    const sleepy = load("slow", "SleepIfAsked");
+    const [run, heldMs] = held(() => driver.run(api, 0, { open: openSection({ headers: [["x-sleep-ms", "30"]] }) }, [sleepy], where(), 1000));
+    assert.ok(!(run.result instanceof Promise), "a 30 ms run within a 500 ms budget is waited for");
+    assert.ok(heldMs >= 25, `the event loop waited for it (${heldMs.toFixed(1)} ms)`);
+    driver.release(run.request);
   }
-  assert.deepEqual(driver.stats(fast), { mode: "inline", inlineCalls: 100, asyncCalls: 4, demotions: 0 });
+  {
+    const { driver, load } = setup({ inlineBudgetUs: 2000 });
+    const sleepy = load("slow", "SleepIfAsked");
+    const [run, heldMs] = held(() => driver.run(api, 0, { open: openSection({ headers: [["x-sleep-ms", "100"]] }) }, [sleepy], where(), 1000));
+    assert.ok(run.result instanceof Promise, "a 100 ms run overruns a 2 ms budget");
+    assert.ok(heldMs < 50, `held ${heldMs.toFixed(1)} ms`);
+    const out = await settle(driver, run);
+    assert.ok(out.hooks[0].execNs >= 100e6);
+  }
 });
 
-test("a plugin slower than the budget stays on goroutines", async () => {
-  const { driver, load } = setup({ probeCalls: 1, inlineBudgetNs: 1 });
+test("later runs on a request continue it; release ends it", async () => {
+  const { driver, load } = setup();
+  const before = shim.openRequests();
+  const first = driver.run(api, 0, { open: openSection() }, [load("lifecycle", "CtxSet")], where(), 1000);
+  await first.result;
+  const second = driver.run(api, first.request, {}, [load("lifecycle", "CtxPost")], where(), 1000);
+  assert.equal(second.request, first.request);
+  assert.deepEqual((await second.result).headerChanges, [["X-Ctx-Post", ["set-by-pre"]]], "the context value the first run set");
+  assert.equal(shim.openRequests(), before + 1);
+  driver.release(first.request);
+  driver.release(0); // no request: nothing to do
+  assert.equal(shim.openRequests(), before);
+  assert.throws(
+    () => driver.run(api, first.request, {}, [load("addheader", "Noop")], where(), 1000),
+    (err: unknown) => err instanceof ShimCallError && err.status === Status.E_GONE,
+  );
+});
+
+test("the auth_check hook is the one at authCheckIndex: without a session it stops the run there", async () => {
+  const { driver, load } = setup();
   const noop = load("addheader", "Noop");
-  await driver.call(noop, api, "api-1", request());
-  assert.equal(driver.stats(noop).mode, "async");
+  const add = load("addheader", "AddFooBarHeader");
+  const first = await settle(driver, driver.run(api, 0, { open: openSection() }, [noop, add], where(), 1000, 0));
+  assert.equal(first.noSession, true);
+  assert.equal(first.hooks.length, 1);
+  assert.equal(first.headerChanges, undefined);
+  const second = await settle(driver, driver.run(api, 0, { open: openSection() }, [add, noop], where(), 1000, 1));
+  assert.equal(second.noSession, true);
+  assert.equal(second.hooks.length, 2);
+  assert.deepEqual(second.headerChanges, [["Foo", ["Bar"]]]);
+  const none = await settle(driver, driver.run(api, 0, { open: openSection() }, [noop, add], where(), 1000));
+  assert.equal(none.noSession, false, "no auth_check hook by default");
+  assert.equal(none.hooks.length, 2);
 });
 
-test("an inline plugin that blocks (over ten budgets) is demoted at once, and promoted back after quick calls", async () => {
-  const { driver, load } = setup({ probeCalls: 2, inlineBudgetNs: 5_000_000, promoteAfter: 3 });
-  const sometimes = load("slow", "SleepIfAsked");
-  for (let i = 0; i < 2; i++) await driver.call(sometimes, api, "api-1", request());
-  assert.equal(driver.stats(sometimes).mode, "inline");
-  const slowCall = driver.call(sometimes, api, "api-1", request({ headers: [["x-sleep-ms", "80"]] }));
-  assert.ok(!(slowCall instanceof Promise), "that call itself ran inline");
-  assert.deepEqual(driver.stats(sometimes), { mode: "async", inlineCalls: 1, asyncCalls: 2, demotions: 1 });
-  for (let i = 0; i < 3; i++) await driver.call(sometimes, api, "api-1", request());
-  assert.equal(driver.stats(sometimes).mode, "inline");
-});
-
-test("small overruns (a descheduled thread) demote only when three come within 64 calls", async () => {
-  const { driver, load } = setup({ probeCalls: 1, inlineBudgetNs: 5_000_000 });
-  const sometimes = load("slow", "SleepIfAsked");
-  await driver.call(sometimes, api, "api-1", request());
-  const small = () => driver.call(sometimes, api, "api-1", request({ headers: [["x-sleep-ms", "8"]] }));
-  small();
-  for (let i = 0; i < 70; i++) driver.call(sometimes, api, "api-1", request());
-  small();
-  assert.equal(driver.stats(sometimes).mode, "inline", "two overruns 70 calls apart");
-  small();
-  small();
-  assert.equal(driver.stats(sometimes).mode, "async", "three within the window");
-  assert.equal(driver.stats(sometimes).demotions, 1);
-});
-
-test("an abandoned async call rejects and its late result is dropped", async () => {
-  const { load } = setup();
-  const slow = load("slow", "Sleep200");
-  const ac = new AbortController();
-  const p = shim.callAsync(slow.handle, api, request(), ac.signal);
-  ac.abort("timeout");
-  await assert.rejects(p, /timeout/);
-  await new Promise((r) => setTimeout(r, 300));
-  assert.equal(shim.pendingCalls, 0);
-});
-
-test("plugin logs reach pino with level, fields, API id, plugin path and symbol", async () => {
+test("plugin logs reach pino with level, fields, API id, request id, plugin path and symbol", async () => {
   const { driver, lines, load } = setup();
   const logger = load("logger", "AddFooBarHeader");
-  await driver.call(logger, api, "api-1", request());
+  await settle(driver, driver.run(api, 0, { open: openSection() }, [load("addheader", "Noop"), logger], where("req-7"), 1000));
   const recs = lines.filter((l) => l.source === "plugin" && l.symbol === "AddFooBarHeader");
   assert.deepEqual(recs.map((l) => [l.level, l.msg]), [[30, "Processing HTTP request in Golang plugin!!"], [40, "with a field"]]);
   assert.equal(recs[1].path, "/test/get");
   assert.equal(recs[0].api_id, "api-1");
+  assert.equal(recs[0].request_id, "req-7");
   assert.equal(recs[0].plugin, plugins.logger);
+  assert.equal(typeof recs[0].plugin_time, "number");
+  assert.equal(lines.filter((l) => l.source === "plugin").length, 2, "the other hook logged nothing");
 });
 
-test("a panic is logged with plugin, symbol and stack, and the next call works", async () => {
+test("logs of a handed-off run reach pino too", async () => {
+  const { driver, lines, load } = setup();
+  const run = driver.run(api, 0, { open: openSection({ headers: [["x-sleep-ms", "20"]] }) }, [load("slow", "SleepIfAsked"), load("logger", "AddFooBarHeader")], where("req-8"), 1000);
+  assert.ok(run.result instanceof Promise);
+  assert.equal(lines.length, 0);
+  await settle(driver, run);
+  const recs = lines.filter((l) => l.source === "plugin");
+  assert.deepEqual(recs.map((l) => [l.msg, l.request_id, l.symbol]), [
+    ["Processing HTTP request in Golang plugin!!", "req-8", "AddFooBarHeader"],
+    ["with a field", "req-8", "AddFooBarHeader"],
+  ]);
+});
+
+test("a panic is logged with plugin, symbol and stack, and the next run works", async () => {
   const { driver, lines, load } = setup();
   const boom = load("panics", "Boom");
-  const out = await driver.call(boom, api, "api-9", request());
-  assert.equal(out.status, "panic");
+  const out = await settle(driver, driver.run(api, 0, { open: openSection() }, [boom], where("req-9", "api-9"), 1000));
+  assert.equal(out.panicked, true);
   const rec = lines.find((l) => String(l.msg).startsWith("plugin panicked"));
   assert.ok(rec, "panic logged");
   assert.equal(rec.level, 50);
+  assert.match(String(rec.msg), /assignment to entry in nil map/);
   assert.equal(rec.symbol, "Boom");
   assert.equal(rec.plugin, plugins.panics);
   assert.equal(rec.api_id, "api-9");
+  assert.equal(rec.request_id, "req-9");
   assert.match(String(rec.stack), /tykgw\.plugin\/panics\/b\w+\.Boom/);
-  const again = await driver.call(load("addheader", "AddFooBarHeader"), api, "api-9", request());
-  assert.equal(again.status, "ok");
+  const again = await settle(driver, driver.run(api, 0, { open: openSection() }, [load("addheader", "AddFooBarHeader")], where(), 1000));
+  assert.equal(again.panicked, false);
+  assert.deepEqual(again.headerChanges, [["Foo", ["Bar"]]]);
 });
