@@ -510,7 +510,17 @@ func (lr *liveRequest) sessionChange() ([]byte, bool) {
 		return nil, false
 	}
 	b, err := json.Marshal(s)
-	if err != nil || (v == lr.session && bytes.Equal(b, lr.sessionJSON)) {
+	if err != nil {
+		// MetaData holding what JSON cannot encode (a channel, NaN, map[interface{}]...):
+		// the gateway still gets every field it enforces (rates, quotas, rights); the Go
+		// object keeps its MetaData for later hooks.
+		shallow := *s
+		shallow.MetaData = nil
+		if b, err = json.Marshal(&shallow); err != nil {
+			return nil, false
+		}
+	}
+	if v == lr.session && bytes.Equal(b, lr.sessionJSON) {
 		return nil, false
 	}
 	lr.session, lr.sessionJSON = v, b

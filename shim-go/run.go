@@ -11,6 +11,16 @@ import (
 // gateway changed, and resolves the hooks. On success the request is busy
 // until execute ends.
 func startRun(apiH, reqH uint32, in []byte) (h uint32, lr *liveRequest, hooks []hook, status int32, msg string) {
+	// A fault while applying the frame (a plugin left r.URL or r.Header nil)
+	// refuses the run; the request must not stay busy, or it could never go.
+	defer func() {
+		if p := recover(); p != nil {
+			if h != 0 {
+				done(h, lr)
+			}
+			lr, hooks, status, msg = nil, nil, statusBadInput, fmt.Sprintf("applying the gateway's changes: %v", p)
+		}
+	}()
 	r := &reader{b: in}
 	flags := r.u32()
 	if reqH == 0 {

@@ -197,3 +197,39 @@ func BenchmarkExecuteHook(b *testing.B) {
 		return frame
 	})
 }
+
+func TestUnencodableMetaDataStillReportsLimits(t *testing.T) {
+	auth := testPlugin(func(rw http.ResponseWriter, r *http.Request) {
+		ctx.SetSession(r, &user.SessionState{Rate: 1, Per: 60, QuotaMax: 2, MetaData: map[string]interface{}{"c": make(chan int)}}, false)
+	})
+	h, res := runFrame(t, testAPI(t), 0, openFrame("GET", "/x", "", auth))
+	defer releaseRequest(h)
+	flags := res.u32()
+	if flags&outSession == 0 {
+		t.Fatalf("the session must reach the gateway, flags %b", flags)
+	}
+	res.u32() // hooks run
+	res.f64() // exec time
+	res.u32() // hook flags
+	if b := string(res.bytes()); !strings.Contains(b, `"rate":1`) || !strings.Contains(b, `"quota_max":2`) {
+		t.Fatalf("session JSON %s", b)
+	}
+}
+
+func TestFaultApplyingChangesLeavesRequestReleasable(t *testing.T) {
+	api := testAPI(t)
+	drop := testPlugin(func(rw http.ResponseWriter, r *http.Request) { r.Header = nil })
+	n := openRequests()
+	h, _ := runFrame(t, api, 0, openFrame("GET", "/x", "", drop))
+	w := &writer{}
+	w.u32(inHeaders)
+	w.changes([]headerChange{{"X-A", []string{"1"}}})
+	hookList(w, nil)
+	if _, lr, _, status, _ := startRun(api, h, w.b); lr != nil || status != statusBadInput {
+		t.Fatalf("a fault must refuse the run, got status %d", status)
+	}
+	releaseRequest(h)
+	if openRequests() != n {
+		t.Fatal("the request must go when released")
+	}
+}

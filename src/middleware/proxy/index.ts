@@ -23,8 +23,10 @@ export function upstreamUrl(target: URL, st: RequestState, strip: boolean): URL 
   if (st.absoluteUrl) return st.absoluteUrl;
   let path = st.path;
   if (strip) {
+    // Tyk's StripListenPath: only a path that starts with the listen path loses it (a plugin may have set
+    // "/another/x" under "/an/"), and what is left starts with "/".
     const lp = st.api.listenPath.replace(/\/$/, "");
-    if (path.startsWith(lp)) path = path.slice(lp.length);
+    if (path === lp || path.startsWith(`${lp}/`)) path = path.slice(lp.length);
   }
   const base = target.pathname;
   let joined: string;
