@@ -42,6 +42,8 @@ export interface RequestState {
   goRequest: number;
   /** What the gateway's own steps changed since Go last saw the request: sent with the next run. */
   goChanges: GatewayChanges;
+  /** The gateway set a session Go has not seen yet (encoded only if a Go hook runs). */
+  goSessionStale?: boolean;
   /** The request as it went upstream (absolute URL, Host), for response hooks. */
   upstream?: { url: string; host: string };
 }
@@ -71,8 +73,8 @@ export function requestUri(state: RequestState): string {
 /** Sets the session the gateway loaded (standard auth); the next Go run gets it. */
 export function setSession(state: RequestState, session: SessionState): void {
   state.session = session;
-  state.sessionJson = JSON.stringify(session);
-  state.goChanges.session = state.sessionJson;
+  state.sessionJson = undefined;
+  state.goSessionStale = true;
 }
 
 /** Sets the raw key the request authenticated with; the next Go run gets it. */

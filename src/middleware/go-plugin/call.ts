@@ -19,13 +19,13 @@ export interface PluginCallDeps {
   timeoutMs: number;
 }
 
-/** The request as Go first sees it; the session and key the gateway already has come with it. */
-async function openSection(st: RequestState): Promise<{ open: OpenSection; changes: GatewayChanges }> {
+/** The request as Go first sees it. */
+async function openSection(st: RequestState): Promise<OpenSection> {
   const body = await bufferedBody(st);
   const headers: Array<[string, string]> = [];
   // Go keeps Host out of r.Header (it is r.Host).
   st.headers.forEach((value, name) => name !== "host" && headers.push([name, value]));
-  const open: OpenSection = {
+  return {
     method: st.method,
     uri: st.absoluteUrl ? st.absoluteUrl.href : requestUri(st),
     host: st.host,
@@ -34,10 +34,6 @@ async function openSection(st: RequestState): Promise<{ open: OpenSection; chang
     headers,
     body,
   };
-  const changes: GatewayChanges = {};
-  if (st.session) changes.session = st.sessionJson ??= JSON.stringify(st.session);
-  if (st.authToken) changes.authToken = st.authToken;
-  return { open, changes };
 }
 
 /**
@@ -55,14 +51,13 @@ export async function runHooks(
   extra: GatewayChanges = {},
   authCheck = -1,
 ): Promise<RunResult | Response> {
-  let req: Omit<RunRequest, "hooks">;
-  if (st.goRequest === 0) {
-    const { open, changes } = await openSection(st);
-    req = { open, ...changes, ...extra };
-  } else {
-    req = { ...st.goChanges, ...extra };
-  }
+  const req: Omit<RunRequest, "hooks"> = st.goRequest === 0
+    // A new twin gets the whole request, and the session and key the gateway already has.
+    ? { open: await openSection(st), ...(st.authToken ? { authToken: st.authToken } : {}), ...extra }
+    : { ...st.goChanges, ...extra };
+  if (st.session && (st.goRequest === 0 || st.goSessionStale)) req.session = st.sessionJson ??= JSON.stringify(st.session);
   st.goChanges = {};
+  st.goSessionStale = false;
   let result: RunResult;
   try {
     const run = deps.driver.run(st.api.shimApi, st.goRequest, req, plugins, { apiId: st.api.id, requestId: st.id }, deps.timeoutMs, authCheck);

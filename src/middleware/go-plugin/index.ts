@@ -35,18 +35,37 @@ function matches(st: RequestState, e: HookEntry): boolean {
   return !m || (st.method === m.method && m.pattern.test(st.path.slice(st.api.listenPath.length - 1)));
 }
 
+/**
+ * The hooks a run executes: those up to the first that could not be loaded
+ * (that one answers 500, as in Tyk: `broken`), with the index of the
+ * auth_check among them (-1 when none).
+ */
+export interface RunPlan {
+  plugins: LoadedPlugin[];
+  broken: boolean;
+  authCheck: number;
+}
+
+export function planRun(entries: ReadonlyArray<Pick<HookEntry, "slot"> & { hook?: RequestHook | "response" }>): RunPlan {
+  const plugins: LoadedPlugin[] = [];
+  let authCheck = -1;
+  for (const e of entries) {
+    if (!e.slot.ok) return { plugins, broken: true, authCheck };
+    if (e.hook === "auth_check") authCheck = plugins.length;
+    plugins.push(e.slot.plugin);
+  }
+  return { plugins, broken: false, authCheck };
+}
+
 export function goPlugins(opts: GoPluginsOptions): GatewayMiddleware {
   const { hooks } = opts;
-  const anyMatch = hooks.some((e) => e.match);
+  // Without virtual endpoints every request runs the same hooks: plan once.
+  const fixed = hooks.some((e) => e.match) ? undefined : planRun(hooks);
   return async function goPluginsMiddleware(c, next) {
     const st = c.var.gw;
-    const entries = anyMatch ? hooks.filter((e) => matches(st, e)) : hooks;
-    // Hooks run up to the first that could not be loaded; that one answers 500, as in Tyk.
-    const broken = entries.findIndex((e) => !e.slot.ok);
-    const runnable = (broken < 0 ? entries : entries.slice(0, broken)) as Array<HookEntry & { slot: { ok: true; plugin: LoadedPlugin } }>;
-    if (runnable.length > 0) {
-      const authCheck = runnable.findIndex((e) => e.hook === "auth_check");
-      const r = await runHooks(opts, "request", st, runnable.map((e) => e.slot.plugin), {}, authCheck);
+    const { plugins, broken, authCheck } = fixed ?? planRun(hooks.filter((e) => matches(st, e)));
+    if (plugins.length > 0) {
+      const r = await runHooks(opts, "request", st, plugins, {}, authCheck);
       if (r instanceof Response) return r;
       applyRequestChanges(st, r);
       if (st.sessionUpdate && st.session && st.authToken) {
@@ -57,7 +76,7 @@ export function goPlugins(opts: GoPluginsOptions): GatewayMiddleware {
       // Custom auth must set a session; fail closed when it did not.
       if (r.noSession) return tykError(403, TykMessage.keyNotAuthorized);
     }
-    if (broken >= 0) return tykError(500, TykMessage.internal);
+    if (broken) return tykError(500, TykMessage.internal);
     return next();
   };
 }

@@ -6,10 +6,10 @@
 
 import { TykMessage, tykError } from "../../gateway/errors.ts";
 import type { GatewayContext } from "../../gateway/state.ts";
-import type { LoadedPlugin } from "../../plugin-driver/index.ts";
 import { hasNoBody } from "../../proxy/index.ts";
 import type { PluginSlot } from "../../registry/types.ts";
 import { type PluginCallDeps, runHooks } from "../go-plugin/call.ts";
+import { planRun } from "../go-plugin/index.ts";
 import { pluginResponse } from "../go-plugin/request.ts";
 
 export type ResponseStep = (c: GatewayContext, upstream: Response) => Promise<Response>;
@@ -19,8 +19,7 @@ export interface ResponsePluginsOptions extends PluginCallDeps {
 }
 
 export function responsePlugins(opts: ResponsePluginsOptions): ResponseStep {
-  const broken = opts.slots.findIndex((s) => !s.ok);
-  const plugins = (broken < 0 ? opts.slots : opts.slots.slice(0, broken)).map((s) => (s as { ok: true; plugin: LoadedPlugin }).plugin);
+  const { plugins, broken } = planRun(opts.slots.map((slot) => ({ slot })));
   return async function responsePluginsStep(c, upstream) {
     const st = c.var.gw;
     if (plugins.length === 0) return tykError(500, TykMessage.internal);
@@ -30,7 +29,7 @@ export function responsePlugins(opts: ResponsePluginsOptions): ResponseStep {
     const r = await runHooks(opts, "response", st, plugins, { upstream: st.upstream, response: { status: upstream.status, headers, body } });
     if (r instanceof Response) return r;
     if (r.responded) return pluginResponse(st, r.responded);
-    if (broken >= 0) return tykError(500, TykMessage.internal);
+    if (broken) return tykError(500, TykMessage.internal);
     const outHeaders = r.resHeaders ? new Headers(r.resHeaders) : new Headers(upstream.headers);
     for (const [k, v] of r.rwHeaders ?? []) outHeaders.append(k, v);
     const outBody = r.resBody ?? body;
