@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { connect } from "node:net";
 import { after, before, test } from "node:test";
-import { type GatewayProcess, keylessApi, startGatewayProcess } from "../helpers/gateway.ts";
+import { type GatewayProcess, goVirtualEndpoints, keylessApi, startGatewayProcess } from "../helpers/gateway.ts";
 import { pollGauge } from "../helpers/metrics.ts";
 import { testShim } from "../helpers/shim.ts";
 import { type Echo, startUpstream, type Upstream } from "../helpers/upstream.ts";
@@ -42,18 +42,7 @@ async function stopWithin(g: GatewayProcess, ms: number): Promise<number | null 
 function ctxApi(target: string): Record<string, unknown> {
   return keylessApi("lcctx", "/lcctx/", target, {
     ...goplugin({ pre: [hook("CtxSet")], post: [hook("CtxPost")], response: [hook("CtxResponse")] }),
-    version_data: {
-      not_versioned: true,
-      versions: {
-        Default: {
-          name: "Default",
-          use_extended_paths: true,
-          extended_paths: {
-            go_plugin: [{ plugin_path: lifecycle, path: "/virtual", method: "GET", func_name: "CtxVirtual" }],
-          },
-        },
-      },
-    },
+    ...goVirtualEndpoints([{ plugin_path: lifecycle, path: "/virtual", method: "GET", func_name: "CtxVirtual" }]),
   });
 }
 

@@ -2,7 +2,7 @@
 // and a real upstream, with plugins built by our builder.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { type GatewayProcess, keylessApi, SECRET, startGatewayProcess } from "../helpers/gateway.ts";
+import { type GatewayProcess, goVirtualEndpoints, keylessApi, SECRET, startGatewayProcess } from "../helpers/gateway.ts";
 import { testShim } from "../helpers/shim.ts";
 import { type Echo, startUpstream, type Upstream } from "../helpers/upstream.ts";
 
@@ -29,24 +29,11 @@ before(async () => {
     keylessApi("hits", "/hits/", up.url, cm({ post: [{ name: "MyProcessRequest", path: plugins.hitcounter }] })),
     keylessApi("resp", "/resp/", up.url, cm({ response: [{ name: "MyPluginResponse", path: plugins.respbody }] })),
     keylessApi("apidef", "/apidef/", up.url, { ...cm({ pre: [{ name: "ShowDefinition", path: plugins.apidef }] }), config_data: { foo: "bar" } }),
-    keylessApi("virtual", "/virtual/", up.url, {
-      version_data: {
-        not_versioned: true,
-        versions: {
-          Default: {
-            name: "Default",
-            use_extended_paths: true,
-            extended_paths: {
-              go_plugin: [
-                { plugin_path: plugins.tykcompat, path: "/foo", method: "GET", func_name: "PerPathFoo" },
-                { plugin_path: plugins.tykcompat, path: "/resp", method: "GET", func_name: "PerPathResp" },
-                { plugin_path: plugins.tykcompat, path: "/off", method: "GET", func_name: "PerPathResp", disabled: true },
-              ],
-            },
-          },
-        },
-      },
-    }),
+    keylessApi("virtual", "/virtual/", up.url, goVirtualEndpoints([
+      { plugin_path: plugins.tykcompat, path: "/foo", method: "GET", func_name: "PerPathFoo" },
+      { plugin_path: plugins.tykcompat, path: "/resp", method: "GET", func_name: "PerPathResp" },
+      { plugin_path: plugins.tykcompat, path: "/off", method: "GET", func_name: "PerPathResp", disabled: true },
+    ])),
   ]);
 });
 

@@ -163,3 +163,13 @@ export function keylessApi(id: string, listenPath: string, target: string, extra
     ...extra,
   };
 }
+
+/** A definition's version_data with Go virtual endpoints (extended_paths.go_plugin) on its one Default version. */
+export function goVirtualEndpoints(entries: Array<Record<string, unknown>>): Record<string, unknown> {
+  return {
+    version_data: {
+      not_versioned: true,
+      versions: { Default: { name: "Default", use_extended_paths: true, extended_paths: { go_plugin: entries } } },
+    },
+  };
+}
