@@ -39,9 +39,10 @@ export const SYMBOLS = {
   shim_plugin_check: { params: ["ptr", "u32", "ptr", "u32", "ptr"], result: "i32" },
   shim_api_register: { params: ["ptr", "u32", "ptr", "ptr", "u32", "ptr"], result: "i32" },
   shim_api_release: { params: ["u32"], result: "i32" },
-  shim_request_run: { params: ["u32", "u32", "u32", "u32", "ptr", "u32", "ptr", "ptr", "u32", "ptr"], result: "i32" },
+  shim_request_run: { params: ["u32", "u32", "u32", "ptr", "u32", "ptr", "ptr", "u32", "ptr"], result: "i32" },
   shim_request_release: { params: ["u32"], result: "i32" },
   shim_requests_open: { params: [], result: "u32" },
+  shim_completions_take: { params: ["ptr", "u32"], result: "u32" },
   shim_result_take: { params: ["u32", "ptr", "u32", "ptr"], result: "i32" },
   shim_call_abandon: { params: ["u32"], result: "i32" },
   shim_logs_drain: { params: ["ptr", "u32", "ptr"], result: "i32" },
@@ -63,9 +64,9 @@ export type RawSymbols = {
 
 export interface RawShim {
   readonly symbols: RawSymbols;
-  /** Keeps the event loop alive while async calls are outstanding. */
+  /** Keeps the event loop alive while runs are outstanding; called only when the state flips. */
   setPending(pending: boolean): void;
 }
 
-/** What a runtime binding (ffi/deno.ts, ffi/bun.ts) provides. */
-export type OpenRawShim = (path: string, onComplete: (callId: number) => void) => RawShim;
+/** What a runtime binding (ffi/deno.ts, ffi/bun.ts) provides. `onComplete`: handed-off runs have ended (see shim.h). */
+export type OpenRawShim = (path: string, onComplete: () => void) => RawShim;

@@ -30,7 +30,7 @@ export const openBun: OpenRawShim = (path, onComplete) => {
     });
     throw missingSymbolError(path, missing, err);
   }
-  const callback = new JSCallback((id: number) => onComplete(id), {
+  const callback = new JSCallback(() => onComplete(), {
     args: [FFIType.u32],
     returns: FFIType.void,
     threadsafe: true,

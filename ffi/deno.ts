@@ -30,7 +30,7 @@ export const openDeno: OpenRawShim = (path, onComplete) => {
     });
     throw missingSymbolError(path, missing, err);
   }
-  const callback = Deno_.UnsafeCallback.threadSafe({ parameters: ["u32"], result: "void" }, onComplete);
+  const callback = Deno_.UnsafeCallback.threadSafe({ parameters: ["u32"], result: "void" }, () => onComplete());
   callback.unref();
   const raw = lib.symbols as Record<SymbolName, (...a: unknown[]) => number>;
   const symbols = {

@@ -43,14 +43,13 @@ export type LoadResult =
 
 /**
  * A run on a request handle: `request` is the handle, `result` the run's
- * result, or a promise of it when the run overran its budget and was handed
- * off; then `abandon` gives up on it (the promise rejects with
+ * result when it ends; `abandon` gives up on it (the promise rejects with
  * CallAbandonedError and the result is dropped when the run ends).
  */
 export interface Run {
   request: number;
-  result: RunResult | Promise<RunResult>;
-  abandon?: (reason: string) => void;
+  result: Promise<RunResult>;
+  abandon: (reason: string) => void;
 }
 
 const utf8 = new TextEncoder();
@@ -70,6 +69,8 @@ export class Shim {
   private readonly outLen = new Uint32Array(1);
   private readonly handle = new Uint32Array(1);
   private readonly requestOut = new Uint32Array(1);
+  private readonly completed = new Uint32Array(256);
+  private pendingFlag = false;
   private nextCallId = 1;
   private readonly waiters = new Map<number, Waiter>();
 
@@ -80,7 +81,7 @@ export class Shim {
   /** Opens the shim library and checks its ABI version before anything else. */
   static open(openRaw: OpenRawShim, path: string, options: { logLevel?: string } = {}): Shim {
     let shim: Shim | undefined;
-    const raw = openRaw(path, (id) => shim?.complete(id));
+    const raw = openRaw(path, () => shim?.takeCompletions());
     const got = raw.symbols.shim_abi_version();
     if (got !== SHIM_ABI_VERSION) {
       throw new ShimLoadError(
@@ -133,23 +134,21 @@ export class Shim {
   }
 
   /**
-   * Runs hooks on a request: opens it when `request` is 0 (`req.open` must be
-   * set), else works on the open one. The calling thread waits at most
-   * `budgetUs` for the run; past that the result comes as a promise. Throws
-   * ShimCallError when the shim refuses the frame or the handle.
+   * Runs hooks on a request, on a Go worker: opens it when `request` is 0
+   * (`req.open` must be set), else works on the open one. Never waits for
+   * the plugins. Throws ShimCallError when the shim refuses the frame or the
+   * handle (its `request` is the handle to release, if one was opened).
    */
-  run(api: number, request: number, req: RunRequest, budgetUs: number): Run {
+  run(api: number, request: number, req: RunRequest): Run {
     const frame = encodeRun(this.writer, req);
     const id = this.callId();
     this.requestOut[0] = request;
-    let status = this.sym.shim_request_run(api, request, id, budgetUs, frame, frame.length, this.requestOut, this.out, this.out.length, this.outLen);
+    const status = this.sym.shim_request_run(api, request, id, frame, frame.length, this.requestOut, this.out, this.out.length, this.outLen);
     const handle = this.requestOut[0];
-    if (status === Status.PENDING) return { request: handle, ...this.pending(id, handle) };
-    if (status === Status.E_BUFFER) status = this.takeParked(id);
-    if (status !== Status.OK) {
+    if (status !== Status.PENDING) {
       throw new ShimCallError(`shim_request_run: ${statusName(status)}: ${this.text(this.out.subarray(0, this.outLen[0]))}`, status, handle);
     }
-    return { request: handle, result: decodeRun(this.out.subarray(0, this.outLen[0])) };
+    return { request: handle, ...this.pending(id, handle) };
   }
 
   /** Ends a request in the shim (see shim.h); false when the handle was not open. */
@@ -186,6 +185,15 @@ export class Shim {
     return this.waiters.size;
   }
 
+  /** Settles every handed-off run the shim has queued as ended. */
+  private takeCompletions(): void {
+    for (;;) {
+      const n = this.sym.shim_completions_take(this.completed, this.completed.length);
+      for (let i = 0; i < n; i++) this.complete(this.completed[i]);
+      if (n < this.completed.length) return;
+    }
+  }
+
   private complete(id: number): void {
     const waiter = this.waiters.get(id);
     if (!waiter) return;
@@ -197,8 +205,12 @@ export class Shim {
     else waiter.reject(new ShimCallError(`shim_request_run: ${statusName(status)}: ${this.text(body)}`, status, waiter.request));
   }
 
+  /** Tells the binding only when "any run pending" flips: Deno's ref/unref count, so repeats would pile up. */
   private updatePending(): void {
-    this.raw.setPending(this.waiters.size > 0);
+    const pending = this.waiters.size > 0;
+    if (pending === this.pendingFlag) return;
+    this.pendingFlag = pending;
+    this.raw.setPending(pending);
   }
 
   private takeParked(id: number): number {

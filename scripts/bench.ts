@@ -1,5 +1,5 @@
 // Throughput and latency of the gateway, measured with wrk on loopback:
-//   deno run -A scripts/bench.ts [--duration 10] [--connections 50]
+//   deno run -A scripts/bench.ts [--duration 10] [--connections 50] [--repeat 1]
 // Rows: the upstream alone; the gateway proxying a keyless API with no plugin,
 // with one header-adding `pre` plugin, and with all five hooks; under Deno and
 // under Bun. wrk is installed from Debian's packages when missing. Everything
@@ -21,6 +21,9 @@ const arg = (name: string, def: number) => {
 };
 const DURATION = arg("duration", 10);
 const CONNECTIONS = arg("connections", 50);
+// This machine's throughput drifts by up to 2x between runs: with --repeat N the cases of one gateway are measured
+// N times in turn (interleaved, so drift hits each alike) and each row is the run with the median req/s.
+const REPEAT = arg("repeat", 1);
 const UPSTREAM_PORT = 18181;
 const GATEWAY_PORT = 18182;
 
@@ -132,6 +135,13 @@ const runtimes: Array<[string, string[]]> = ([
   ["bun", [join(REPO_ROOT, "node_modules/.bin/bun"), join(REPO_ROOT, "src/main.ts")]],
 ] as Array<[string, string[]]>).filter(([name]) => !only || name === only);
 
+/** Runs each case REPEAT times in turn; per case, the run with the median req/s. */
+function interleaved(cases: Array<() => Row>): Row[] {
+  const runs: Row[][] = cases.map(() => []);
+  for (let r = 0; r < REPEAT; r++) cases.forEach((c, i) => runs[i].push(c()));
+  return runs.map((rs) => rs.sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)]);
+}
+
 async function withGateway(cmd: string[], conf: string, fn: (base: string) => Promise<void>): Promise<void> {
   const gw = spawn(cmd[0], [...cmd.slice(1), "--conf", join(dir, conf)], { stdio: "ignore", cwd: dir });
   const base = `http://127.0.0.1:${GATEWAY_PORT}`;
@@ -148,10 +158,13 @@ for (const [name, cmd] of runtimes) {
   await withGateway(cmd, "tyk.conf", async (base) => {
     // Warm up: JIT, connection pools, and the shim's workers.
     wrk("warm-up", `${base}/allhooks/`, ["Authorization: abc"]);
-    rows.push(wrk(`${name}: keyless, no plugin`, `${base}/noplugin/`));
-    rows.push(wrk(`${name}: one pre plugin (adds a header)`, `${base}/oneplugin/`));
-    rows.push(wrk(`${name}: all five hooks`, `${base}/allhooks/`, ["Authorization: abc"]));
-    rows.push(wrk(`${name}: keyed, rate limit (embedded store)`, `${base}/keyed/`, [`Authorization: ${await benchKey(base)}`]));
+    const key = await benchKey(base);
+    rows.push(...interleaved([
+      () => wrk(`${name}: keyless, no plugin`, `${base}/noplugin/`),
+      () => wrk(`${name}: one pre plugin (adds a header)`, `${base}/oneplugin/`),
+      () => wrk(`${name}: all five hooks`, `${base}/allhooks/`, ["Authorization: abc"]),
+      () => wrk(`${name}: keyed, rate limit (embedded store)`, `${base}/keyed/`, [`Authorization: ${key}`]),
+    ]));
   });
 }
 // The same keyed API with the key store and rate limits on Redis (Debian's redis-server).
@@ -169,7 +182,7 @@ upstream.kill();
 
 const byName = new Map(rows.map((r) => [r.name, r]));
 const ratio = (a: string, b: string) => (byName.get(a)!.rps / byName.get(b)!.rps * 100).toFixed(0) + "%";
-console.log(`\nwrk -t2 -c${CONNECTIONS} -d${DURATION}s on loopback, ${new Date().toISOString()}`);
+console.log(`\nwrk -t2 -c${CONNECTIONS} -d${DURATION}s on loopback${REPEAT > 1 ? `, median of ${REPEAT} interleaved runs` : ""}, ${new Date().toISOString()}`);
 console.log("| case | req/s | p50 | p99 |\n| --- | ---: | ---: | ---: |");
 for (const r of rows) console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} |`);
 for (const rt of ["deno", "bun"].filter((r) => !only || r === only)) {

@@ -14,10 +14,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/signal"
-	"runtime"
 	"runtime/debug"
 	"syscall"
-	"time"
 	"unsafe"
 )
 
@@ -85,11 +83,7 @@ func shim_init(cb C.shim_on_complete, level *C.uint8_t, levelLen C.uint32_t) (rc
 	// Loading Go un-ignores SIGPIPE in the host (Deno and Bun ignore it): a
 	// client closing its socket mid-response would then kill the gateway.
 	signal.Ignore(syscall.SIGPIPE)
-	// The calling thread and one worker spin during hand-offs (see async.go):
-	// two processors more than cores keep them from starving other goroutines.
-	runtime.GOMAXPROCS(runtime.NumCPU() + 2)
 	initLogging(string(borrow(level, levelLen)))
-	startNotifier()
 	return C.int32_t(statusOK)
 }
 
@@ -143,7 +137,7 @@ func shim_api_release(api C.uint32_t) C.int32_t {
 }
 
 //export shim_request_run
-func shim_request_run(api, request, callID, budgetUs C.uint32_t, in *C.uint8_t, inLen C.uint32_t, outRequest *C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
+func shim_request_run(api, request, callID C.uint32_t, in *C.uint8_t, inLen C.uint32_t, outRequest *C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
 	defer recoverInto(&rc, out, outCap, outLen)
 	h, lr, hooks, status, msg := startRun(uint32(api), uint32(request), borrow(in, inLen))
 	// Whenever a handle exists the caller gets it, to release it, also when the run was refused.
@@ -154,22 +148,12 @@ func shim_request_run(api, request, callID, budgetUs C.uint32_t, in *C.uint8_t, 
 		return answer(0, status, []byte(msg), out, outCap, outLen)
 	}
 	id := uint32(callID)
-	status, frame, pending, ok := runWithBudget(id, &lr.logs, time.Duration(budgetUs)*time.Microsecond, func() (int32, []byte) {
-		return lr.execute(h, hooks)
-	})
-	switch {
-	case !ok:
+	if !handOff(id, &lr.logs, func() (int32, []byte) { return lr.execute(h, hooks) }) {
 		// The hooks never ran: the request is left as it was.
 		done(h, lr)
 		return answer(0, statusBadState, []byte(fmt.Sprintf("call id %d is already in use", id)), out, outCap, outLen)
-	case pending:
-		return C.int32_t(statusPending)
 	}
-	rc = answer(id, status, frame, out, outCap, outLen)
-	if rc != C.int32_t(statusBuffer) {
-		releaseFrame(frame) // copied out; a parked frame stays
-	}
-	return rc
+	return C.int32_t(statusPending)
 }
 
 //export shim_request_release
@@ -216,6 +200,14 @@ func shim_call_abandon(callID C.uint32_t) C.int32_t {
 		pc.abandoned = true
 	}
 	return C.int32_t(statusOK)
+}
+
+//export shim_completions_take
+func shim_completions_take(out *C.uint32_t, outCap C.uint32_t) C.uint32_t {
+	if out == nil || outCap == 0 {
+		return 0
+	}
+	return C.uint32_t(takeCompleted(unsafe.Slice((*uint32)(unsafe.Pointer(out)), int(outCap))))
 }
 
 //export shim_logs_drain

@@ -30,7 +30,7 @@
 
 typedef enum {
   SHIM_OK = 0,
-  SHIM_PENDING = 1,     /* the run overran its budget and goes on; on_complete(call_id) fires when done */
+  SHIM_PENDING = 1,     /* the run goes on on a worker; its call id is queued when it ends */
   SHIM_E_GONE = 2,      /* unknown or released handle / call id */
   SHIM_E_BAD_STATE = 3, /* e.g. a call id already in use */
   SHIM_E_PANIC = 4,     /* the shim itself failed; out holds the report (a plugin's panic is in the result frame) */
@@ -44,8 +44,11 @@ typedef enum {
   SHIM_KIND_RESPONSE = 2  /* func(http.ResponseWriter, *http.Response, *http.Request) */
 } shim_kind;
 
-/* Called from a Go thread when an async call finishes. It must only enqueue. */
-typedef void (*shim_on_complete)(uint32_t call_id);
+/* Called from a Go thread when handed-off runs have ended and their call ids
+ * wait in the completion queue (once per batch, not per run; the argument
+ * carries no meaning). It must only enqueue: the gateway then takes the ids
+ * with shim_completions_take and each result with shim_result_take. */
+typedef void (*shim_on_complete)(uint32_t unused);
 
 uint32_t shim_abi_version(void);
 
@@ -86,14 +89,16 @@ int32_t shim_api_release(uint32_t api);
  *      run still going (a timed-out hook) keeps it until that run ends, and
  *      then it is freed. A released handle answers SHIM_E_GONE.
  *
- * A run executes the frame's hooks in order on a goroutine, and the calling
- * thread waits for it at most budget_us microseconds: then out holds the
- * result frame (SHIM_OK). A run that overruns is handed off: SHIM_PENDING
- * now, on_complete(call_id) when it ends, result via shim_result_take. A
- * plugin's panic ends the run with SHIM_OK and is reported in the frame.
- * *out_request is set whenever a handle exists, also on failure.
+ * A run executes the frame's hooks in order on a worker goroutine; no plugin
+ * code runs on the calling thread, which is never made to wait. An accepted
+ * run answers SHIM_PENDING at once; when it ends its call id joins the
+ * completion queue (on_complete, shim_completions_take) and its result frame
+ * waits for shim_result_take (status SHIM_OK; a plugin's panic ends the run
+ * and is reported in the frame). A refused run answers its error now, with
+ * the reason in out. *out_request is set whenever a handle exists, also on
+ * failure.
  */
-int32_t shim_request_run(uint32_t api, uint32_t request, uint32_t call_id, uint32_t budget_us,
+int32_t shim_request_run(uint32_t api, uint32_t request, uint32_t call_id,
                          uint8_t *in, uint32_t in_len, uint32_t *out_request,
                          uint8_t *out, uint32_t out_cap, uint32_t *out_len);
 
@@ -102,6 +107,10 @@ int32_t shim_request_release(uint32_t request);
 
 /* How many request handles are alive (open, or released with a run still going). */
 uint32_t shim_requests_open(void);
+
+/* Moves up to out_cap call ids of ended runs from the completion queue into
+ * out; returns how many. Taking the queue empty re-arms on_complete. */
+uint32_t shim_completions_take(uint32_t *out, uint32_t out_cap);
 
 /* Copies a parked answer into out and forgets it (SHIM_E_BUFFER keeps it). */
 int32_t shim_result_take(uint32_t call_id, uint8_t *out, uint32_t out_cap, uint32_t *out_len);

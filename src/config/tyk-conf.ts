@@ -77,8 +77,6 @@ export type HttpServerOptions = z.output<typeof HttpServerOptionsSchema>;
 export const PluginGatewaySchema = z.object({
   /** A plugin call not returned by then fails its request with 504. */
   plugin_timeout_ms: z.number().int().positive().default(30000),
-  /** How long (µs) the event loop waits for a run of plugin hooks before handing it off (the plugin driver's budget). */
-  inline_budget_us: z.number().int().min(0).default(1000),
   /** Where analytics records are appended, one JSON object per line. Relative to the conf file (resolvePaths). */
   analytics_file: text("./analytics.jsonl"),
   /** When true, a plugin that fails to load refuses start-up instead of failing only its API. */

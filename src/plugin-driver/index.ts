@@ -2,23 +2,17 @@
 // gateway, while a fast one costs no more than a direct FFI call. Everything
 // a plugin logs, and every panic, goes to the gateway's log here.
 //
-// Every run goes to a goroutine in the shim, and the JavaScript thread waits
-// for it at most the inline budget (inline_budget_us, 1 ms by default): a
-// fast run is answered within the FFI call, with no promise and no thread
-// hop back; a run that overruns is handed off and completes through the
-// shim's thread-safe callback, so a plugin that blocks (even one that was
-// fast a thousand times before) holds the event loop for one budget at most,
-// and plugin_timeout_ms can still fire.
+// Every run goes to a worker goroutine in the shim and completes through the
+// shim's thread-safe callback; the JavaScript thread never runs plugin code
+// and never waits for it, so a plugin that blocks (even one that was fast a
+// thousand times before) never holds the event loop, and plugin_timeout_ms
+// can always fire. (Waiting for fast runs on this thread was measured: on
+// this kind of machine every form of it cost throughput; see shim-go/async.go.)
 
 import { type HookKind, Kind } from "../../ffi/abi.ts";
 import type { Shim } from "../../ffi/shim.ts";
 import type { HookRun, LogRecord, RunRequest, RunResult } from "../../ffi/wire.ts";
 import { logAt, type Logger } from "../log.ts";
-
-export interface PluginDriverOptions {
-  /** How long (µs) the event loop waits for a run before handing it off. Default 1000. */
-  inlineBudgetUs?: number;
-}
 
 /** A plugin symbol loaded into the shim. */
 export interface LoadedPlugin {
@@ -33,7 +27,7 @@ export type PluginLoad = { ok: true; plugin: LoadedPlugin } | { ok: false; error
 /** A run as the driver hands it back: see Shim.run. */
 export interface DriverRun {
   request: number;
-  result: RunResult | Promise<RunResult>;
+  result: Promise<RunResult>;
 }
 
 /** Where a run happens, for log records. */
@@ -43,11 +37,7 @@ export interface RunContext {
 }
 
 export class PluginDriver {
-  private readonly budgetUs: number;
-
-  constructor(readonly shim: Shim, private readonly log: Logger, options: PluginDriverOptions = {}) {
-    this.budgetUs = options.inlineBudgetUs ?? 1000;
-  }
+  constructor(readonly shim: Shim, private readonly log: Logger) {}
 
   load(path: string, symbol: string, kind: HookKind = Kind.REQUEST): PluginLoad {
     const res = this.shim.loadPlugin(path, symbol, kind);
@@ -58,15 +48,14 @@ export class PluginDriver {
 
   /**
    * Runs `plugins` in order on a request (opening it when `request` is 0; see
-   * Shim.run), logging what each hook logged and any panic. A handed-off run
-   * not done within `timeoutMs` is abandoned: its promise rejects with
+   * Shim.run), logging what each hook logged and any panic. A run not done
+   * within `timeoutMs` is abandoned: its promise rejects with
    * CallAbandonedError. Throws ShimCallError when the shim refuses the run.
    */
   run(api: number, request: number, req: Omit<RunRequest, "hooks">, plugins: readonly LoadedPlugin[], where: RunContext, timeoutMs: number, authCheck = -1): DriverRun {
     const frame: RunRequest = { ...req, hooks: plugins.map((p, i) => ({ plugin: p.handle, authCheck: i === authCheck })) };
-    const run = this.shim.run(api, request, frame, this.budgetUs);
-    if (!(run.result instanceof Promise)) return { request: run.request, result: this.report(plugins, where, run.result) };
-    const timer = setTimeout(() => run.abandon?.(`plugin call timed out after ${timeoutMs} ms`), timeoutMs);
+    const run = this.shim.run(api, request, frame);
+    const timer = setTimeout(() => run.abandon(`plugin call timed out after ${timeoutMs} ms`), timeoutMs);
     const result = run.result.then((r) => this.report(plugins, where, r)).finally(() => clearTimeout(timer));
     return { request: run.request, result };
   }

@@ -53,7 +53,7 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
   if (conf.secret === "") log.warn("tyk.conf secret is empty: the Gateway API (/tyk/) is disabled");
 
   const shim = openShim(runtime, { logLevel: conf.log_level, log: (m) => log.info(m) });
-  const driver = new PluginDriver(shim, log, { inlineBudgetUs: pg.inline_budget_us });
+  const driver = new PluginDriver(shim, log);
   const redis = conf.storage.type === "redis" ? redisConnection(conf) : undefined;
   if (redis && (conf.storage.enable_cluster || conf.storage.addrs.length > 0 || conf.storage.master_name)) {
     log.warn("storage: Redis Cluster and Sentinel are not supported; connecting to storage.host:storage.port only");

@@ -94,7 +94,6 @@ test("tyk.conf: an empty conf gets Tyk's defaults and ours", () => {
   assert.equal(conf.rate_limit_response_headers, "quotas");
   assert.deepEqual(conf.plugin_gateway, {
     plugin_timeout_ms: 30000,
-    inline_budget_us: 1000,
     analytics_file: "./analytics.jsonl",
     strict_plugins: false,
     watch_app_path: false,
@@ -123,7 +122,6 @@ test("tyk.conf: values given are kept; Go's 0-means-default timeouts become the 
   assert.equal(conf.proxy_default_timeout, 2.5);
   assert.equal(conf.plugin_gateway.plugin_timeout_ms, 500);
   assert.equal(conf.plugin_gateway.strict_plugins, true);
-  assert.equal(conf.plugin_gateway.inline_budget_us, 1000);
 });
 
 test("tyk.conf: log_level takes Tyk's values, any case, and names the accepted ones otherwise", () => {

@@ -39,18 +39,18 @@ function headerMap(pairs: HeaderPairs | undefined): Record<string, string> {
 const changes = (r: RunResult) => [...(r.headerChanges ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 /** Opens a request with a first run of `handles`: the run (not awaited). */
-function open(handles: number[], budgetUs = 1000, extra: Omit<RunRequest, "hooks" | "open"> & { open?: Parameters<typeof openSection>[0] } = {}): Run {
+function open(handles: number[], extra: Omit<RunRequest, "hooks" | "open"> & { open?: Parameters<typeof openSection>[0] } = {}): Run {
   const { open: o, ...rest } = extra;
-  const run = shim.run(api, 0, { open: openSection(o), ...rest, hooks: hooks(...handles) }, budgetUs);
+  const run = shim.run(api, 0, { open: openSection(o), ...rest, hooks: hooks(...handles) });
   assert.ok(run.request > 0, "a request handle");
   return run;
 }
 
-/** A later run on an open request, awaited if handed off. */
-function next(request: number, handles: number[], extra: Omit<RunRequest, "hooks" | "open"> = {}, budgetUs = 1000): Promise<RunResult> {
-  const run = shim.run(api, request, { ...extra, hooks: hooks(...handles) }, budgetUs);
+/** A later run on an open request: its result. */
+function next(request: number, handles: number[], extra: Omit<RunRequest, "hooks" | "open"> = {}): Promise<RunResult> {
+  const run = shim.run(api, request, { ...extra, hooks: hooks(...handles) });
   assert.equal(run.request, request);
-  return Promise.resolve(run.result);
+  return run.result;
 }
 
 /** Runs fn, which must throw ShimCallError with `status`, and returns the error. */
@@ -183,18 +183,14 @@ test("request hooks: custom auth: 403 for a wrong key, a session for the right o
 });
 
 test("request hooks: an auth_check hook that neither answers nor sets a session stops the run (noSession)", async () => {
-  const run = open([], 1000);
+  const run = open([]);
   await run.result;
   try {
-    const out = await Promise.resolve(
-      shim.run(api, run.request, { hooks: [{ plugin: load("addheader", "Noop"), authCheck: true }, { plugin: load("addheader", "AddFooBarHeader") }] }, 1000).result,
-    );
+    const out = await shim.run(api, run.request, { hooks: [{ plugin: load("addheader", "Noop"), authCheck: true }, { plugin: load("addheader", "AddFooBarHeader") }] }).result;
     assert.equal(out.noSession, true);
     assert.equal(out.hooks.length, 1, "the hook after it did not run");
     assert.equal(out.headerChanges, undefined);
-    const auth = await Promise.resolve(
-      shim.run(api, run.request, { headers: [["authorization", ["abc"]]], hooks: [{ plugin: load("authcheck", "MyPluginAuthCheck"), authCheck: true }] }, 1000).result,
-    );
+    const auth = await shim.run(api, run.request, { headers: [["authorization", ["abc"]]], hooks: [{ plugin: load("authcheck", "MyPluginAuthCheck"), authCheck: true }] }).result;
     assert.equal(auth.noSession, false, "a session was set");
     assert.ok(auth.session);
   } finally {
@@ -237,7 +233,7 @@ test("request hooks: on an OAS API, the OAS definition is there and the Classic 
   } finally {
     shim.releaseApi(oasApi);
   }
-  refused(() => shim.run(oasApi, 0, { open: openSection(), hooks: [] }, 1000), Status.E_GONE, /API handle/);
+  refused(() => shim.run(oasApi, 0, { open: openSection(), hooks: [] }), Status.E_GONE, /API handle/);
 });
 
 test("request hooks: logs written by the plugin come back as structured records, per hook", async () => {
@@ -286,9 +282,9 @@ test("request hooks: method, URL, body and deleted headers come back; large answ
   assert.equal(out.body?.length, 12 + big.length);
   assert.equal(text(out.body?.subarray(0, 16)), "plugin saw: AAAA");
   assert.ok(out.body!.subarray(12).every((b) => b === 65), "the whole body");
-  // The same, handed off (the result is parked and taken when the run ends), and larger still.
+  // The same after a plugin that sleeps first (the result waits, parked, until taken), and larger still.
   const bigger = new Uint8Array(600_000).fill(66);
-  const run = open([load("slow", "SleepIfAsked"), rewrite], 0, { open: { method: "POST", body: bigger, headers: [["x-sleep-ms", "30"]] } });
+  const run = open([load("slow", "SleepIfAsked"), rewrite], { open: { method: "POST", body: bigger, headers: [["x-sleep-ms", "30"]] } });
   try {
     assert.ok(run.result instanceof Promise, "handed off");
     const late = await run.result;
@@ -401,19 +397,19 @@ test("request life: a released handle is refused with E_GONE", async () => {
   const run = open([load("addheader", "Noop")]);
   await run.result;
   shim.releaseRequest(run.request);
-  const err = refused(() => shim.run(api, run.request, { hooks: hooks(load("addheader", "Noop")) }, 1000), Status.E_GONE, /not open/);
+  const err = refused(() => shim.run(api, run.request, { hooks: hooks(load("addheader", "Noop")) }), Status.E_GONE, /not open/);
   assert.equal(err.request, run.request);
-  refused(() => shim.run(api, 987654, { hooks: [] }, 1000), Status.E_GONE);
+  refused(() => shim.run(api, 987654, { hooks: [] }), Status.E_GONE);
 });
 
 test("request life: a run on a busy handle is refused with E_BAD_STATE; the request works again once the run ends", async () => {
   const sleepy = load("slow", "SleepIfAsked");
   const before = shim.openRequests();
-  const run = open([sleepy], 0, { open: { headers: [["x-sleep-ms", "150"]] } });
+  const run = open([sleepy], { open: { headers: [["x-sleep-ms", "150"]] } });
   try {
-    assert.ok(run.result instanceof Promise, "a 150 ms run on a budget of 0 is handed off");
+    assert.ok(run.result instanceof Promise, "handed off: the call returned while the plugin sleeps");
     assert.equal(shim.openRequests(), before + 1);
-    refused(() => shim.run(api, run.request, { hooks: hooks(load("addheader", "Noop")) }, 1000), Status.E_BAD_STATE, /already running/);
+    refused(() => shim.run(api, run.request, { hooks: hooks(load("addheader", "Noop")) }), Status.E_BAD_STATE, /already running/);
     assert.equal((await run.result).hooks.length, 1);
     const after = await next(run.request, [load("addheader", "AddFooBarHeader")]);
     assert.deepEqual(after.headerChanges, [["Foo", ["Bar"]]], "the refused run changed nothing");
@@ -423,11 +419,25 @@ test("request life: a run on a busy handle is refused with E_BAD_STATE; the requ
   assert.equal(shim.openRequests(), before);
 });
 
-test("request life: a handed-off run gives the same result as one answered at once", async () => {
-  const run = open([load("slow", "SleepIfAsked"), load("addheader", "AddFooBarHeader"), load("logger", "AddFooBarHeader")], 0, {
+test("request life: every run is handed off, a fast one too: the call returns at once and the result comes through the promise", async () => {
+  const pendingBefore = shim.pendingCalls;
+  const fast = open([load("addheader", "AddFooBarHeader")]);
+  try {
+    assert.ok(fast.result instanceof Promise, "a fast run is handed off too");
+    assert.equal(typeof fast.abandon, "function");
+    assert.equal(shim.pendingCalls, pendingBefore + 1, "its result comes through the completion queue");
+    assert.deepEqual((await fast.result).headerChanges, [["Foo", ["Bar"]]]);
+    assert.equal(shim.pendingCalls, pendingBefore);
+  } finally {
+    shim.releaseRequest(fast.request);
+  }
+  const started = performance.now();
+  const run = open([load("slow", "SleepIfAsked"), load("addheader", "AddFooBarHeader"), load("logger", "AddFooBarHeader")], {
     open: { headers: [["x-sleep-ms", "40"]] },
   });
+  const heldMs = performance.now() - started;
   try {
+    assert.ok(heldMs < 20, `the call returned before the 40 ms plugin ended (${heldMs.toFixed(1)} ms)`);
     assert.ok(run.result instanceof Promise);
     assert.equal(typeof run.abandon, "function");
     const out = await run.result;
@@ -441,36 +451,64 @@ test("request life: a handed-off run gives the same result as one answered at on
   assert.equal(shim.pendingCalls, 0);
 });
 
+test("request life: 300 runs on as many requests, ending together, each get their own result (completions are taken in batches)", async () => {
+  // Issued in one synchronous loop, so no completion can be taken before the
+  // last call returns: the runs end close together and their ids pile up in
+  // the completion queue, often past the 256 the gateway takes at a time.
+  const rewrite = load("tykcompat", "Rewrite");
+  const before = shim.openRequests();
+  const pendingBefore = shim.pendingCalls;
+  const n = 300;
+  const runs: Run[] = [];
+  try {
+    for (let i = 0; i < n; i++) runs.push(open([rewrite], { open: { method: "POST", body: bytes(`request ${i}`) } }));
+    assert.equal(new Set(runs.map((r) => r.request)).size, n, "one Go request each");
+    assert.equal(shim.openRequests(), before + n);
+    assert.equal(shim.pendingCalls, pendingBefore + n, "none was answered in the call");
+    const outs = await Promise.all(runs.map((r) => r.result));
+    outs.forEach((out, i) => {
+      assert.equal(text(out.body), `plugin saw: request ${i}`, `run ${i} got its own result`);
+      assert.equal(out.method, "PUT");
+      assert.equal(out.panicked, false);
+      assert.equal(out.hooks.length, 1);
+    });
+    assert.equal(shim.pendingCalls, pendingBefore);
+  } finally {
+    for (const r of runs) shim.releaseRequest(r.request);
+  }
+  assert.equal(shim.openRequests(), before);
+});
+
 test("request life: abandon() rejects a handed-off run with CallAbandonedError; a request released while it runs lives until it ends", async () => {
   const before = shim.openRequests();
   const pendingBefore = shim.pendingCalls;
-  const run = open([load("slow", "SleepIfAsked")], 0, { open: { headers: [["x-sleep-ms", "150"]] } });
+  const run = open([load("slow", "SleepIfAsked")], { open: { headers: [["x-sleep-ms", "150"]] } });
   assert.ok(run.result instanceof Promise);
   assert.equal(shim.pendingCalls, pendingBefore + 1);
-  run.abandon!("gave up waiting");
+  run.abandon("gave up waiting");
   await assert.rejects(run.result, (err: unknown) => err instanceof CallAbandonedError && /gave up waiting/.test(err.message));
   assert.equal(shim.pendingCalls, pendingBefore);
-  run.abandon!("again"); // a no-op
-  refused(() => shim.run(api, run.request, { hooks: [] }, 1000), Status.E_BAD_STATE, /already running/);
+  run.abandon("again"); // a no-op
+  refused(() => shim.run(api, run.request, { hooks: [] }), Status.E_BAD_STATE, /already running/);
   assert.equal(shim.releaseRequest(run.request), true);
   assert.equal(shim.openRequests(), before + 1, "the run still holds it");
-  refused(() => shim.run(api, run.request, { hooks: [] }, 1000), Status.E_GONE);
+  refused(() => shim.run(api, run.request, { hooks: [] }), Status.E_GONE);
   await openRequestsBecome(before);
   await sleep(20);
   assert.equal(shim.pendingCalls, pendingBefore, "the late result was dropped");
 });
 
 test("request life: frames that do not fit the handle are refused", async () => {
-  refused(() => shim.run(api, 0, { hooks: [] }, 1000), Status.E_BAD_INPUT, /must open one/);
+  refused(() => shim.run(api, 0, { hooks: [] }), Status.E_BAD_INPUT, /must open one/);
   const run = open([]);
   await run.result;
   try {
-    refused(() => shim.run(api, run.request, { open: openSection(), hooks: [] }, 1000), Status.E_BAD_INPUT, /open already/);
+    refused(() => shim.run(api, run.request, { open: openSection(), hooks: [] }), Status.E_BAD_INPUT, /open already/);
     assert.deepEqual((await next(run.request, [load("addheader", "AddFooBarHeader")])).headerChanges, [["Foo", ["Bar"]]], "still usable");
   } finally {
     shim.releaseRequest(run.request);
   }
-  refused(() => shim.run(api, 0, { open: openSection({ uri: "no-slash" }), hooks: [] }, 1000), Status.E_BAD_INPUT, /request URI/);
+  refused(() => shim.run(api, 0, { open: openSection({ uri: "no-slash" }), hooks: [] }), Status.E_BAD_INPUT, /request URI/);
 });
 
 test("failures: a panic fails only its own run, with message and stack", async () => {
@@ -504,7 +542,7 @@ test("failures: log.Fatal in a plugin fails the run instead of exiting", async (
 });
 
 test("failures: a panic in a handed-off run is reported the same way", async () => {
-  const run = open([load("slow", "SleepIfAsked"), load("panics", "Boom")], 0, { open: { headers: [["x-sleep-ms", "20"]] } });
+  const run = open([load("slow", "SleepIfAsked"), load("panics", "Boom")], { open: { headers: [["x-sleep-ms", "20"]] } });
   try {
     assert.ok(run.result instanceof Promise);
     const out = await run.result;
@@ -520,7 +558,7 @@ test("failures: an unknown plugin handle is an error, not a crash, and the reque
   const run = open([]);
   await run.result;
   try {
-    const err = refused(() => shim.run(api, run.request, { hooks: [{ plugin: 9999 }] }, 1000), Status.E_BAD_INPUT, /unknown plugin handle/);
+    const err = refused(() => shim.run(api, run.request, { hooks: [{ plugin: 9999 }] }), Status.E_BAD_INPUT, /unknown plugin handle/);
     assert.equal(err.request, run.request);
     assert.deepEqual((await next(run.request, [load("addheader", "AddFooBarHeader")])).headerChanges, [["Foo", ["Bar"]]], "still usable");
   } finally {
@@ -534,7 +572,7 @@ test("failures: an unknown plugin handle is an error, not a crash, and the reque
 test("failures: a first run refused after it opened the request hands back the handle to release", () => {
   const before = shim.openRequests();
   for (const bad of [{ hooks: [{ plugin: 9999 }] }, { upstream: { url: "http://[::1", host: "x" }, hooks: [] }]) {
-    const err = refused(() => shim.run(api, 0, { open: openSection(), ...bad }, 1000), Status.E_BAD_INPUT);
+    const err = refused(() => shim.run(api, 0, { open: openSection(), ...bad }), Status.E_BAD_INPUT);
     assert.notEqual(err.request, 0, "the handle of the request the run opened");
     assert.equal(shim.releaseRequest(err.request), true);
     assert.equal(shim.openRequests(), before);

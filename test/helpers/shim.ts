@@ -41,7 +41,7 @@ export function openSection(overrides: Partial<OpenSection> = {}): OpenSection {
 
 /** One run of `plugins` on a request it opens and then releases: the result, awaited if handed off. */
 export async function runOnce(shim: Shim, api: number, plugins: number[], req: Omit<RunRequest, "hooks"> = {}): Promise<RunResult> {
-  const run = shim.run(api, 0, { open: openSection(), ...req, hooks: plugins.map((plugin) => ({ plugin })) }, 1000);
+  const run = shim.run(api, 0, { open: openSection(), ...req, hooks: plugins.map((plugin) => ({ plugin })) });
   try {
     return await run.result;
   } finally {

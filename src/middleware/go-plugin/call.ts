@@ -62,7 +62,7 @@ export async function runHooks(
   try {
     const run = deps.driver.run(st.api.shimApi, st.goRequest, req, plugins, { apiId: st.api.id, requestId: st.id }, deps.timeoutMs, authCheck);
     st.goRequest = run.request;
-    result = run.result instanceof Promise ? await run.result : run.result;
+    result = await run.result;
   } catch (err) {
     if (err instanceof ShimCallError) {
       if (err.request) st.goRequest = err.request;
