@@ -30,6 +30,9 @@ export interface DriverRun {
   result: Promise<RunResult>;
 }
 
+/** The reason of a run abandoned because its client left. */
+export const CLIENT_GONE = "the client closed the request";
+
 /** Where a run happens, for log records. */
 export interface RunContext {
   apiId: string;
@@ -49,14 +52,29 @@ export class PluginDriver {
   /**
    * Runs `plugins` in order on a request (opening it when `request` is 0; see
    * Shim.run), logging what each hook logged and any panic. A run not done
-   * within `timeoutMs` is abandoned: its promise rejects with
-   * CallAbandonedError. Throws ShimCallError when the shim refuses the run.
+   * within `timeoutMs`, or whose client leaves (`signal`), is abandoned: its
+   * promise rejects with CallAbandonedError (`clientGone` says which).
+   * Throws ShimCallError when the shim refuses the run.
    */
-  run(api: number, request: number, req: Omit<RunRequest, "hooks">, plugins: readonly LoadedPlugin[], where: RunContext, timeoutMs: number, authCheck = -1): DriverRun {
+  run(
+    api: number,
+    request: number,
+    req: Omit<RunRequest, "hooks">,
+    plugins: readonly LoadedPlugin[],
+    where: RunContext,
+    timeoutMs: number,
+    authCheck = -1,
+    signal?: AbortSignal,
+  ): DriverRun {
     const frame: RunRequest = { ...req, hooks: plugins.map((p, i) => ({ plugin: p.handle, authCheck: i === authCheck })) };
     const run = this.shim.run(api, request, frame);
     const timer = setTimeout(() => run.abandon(`plugin call timed out after ${timeoutMs} ms`), timeoutMs);
-    const result = run.result.then((r) => this.report(plugins, where, r)).finally(() => clearTimeout(timer));
+    const onAbort = () => run.abandon(CLIENT_GONE);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const result = run.result.then((r) => this.report(plugins, where, r)).finally(() => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    });
     return { request: run.request, result };
   }
 

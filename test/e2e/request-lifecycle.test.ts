@@ -659,3 +659,29 @@ test("request-lifecycle: a plugin that blocks forever after many quick calls fai
   }
   assert.equal(code, 0, "SIGTERM stops the gateway, exit code 0, within 10 s");
 });
+
+// A client that leaves during a plugin run ends its request at once: the
+// run is abandoned, and the request's context, which a plugin making an
+// outbound call waits on, is cancelled (Tyk cancels it when the connection
+// closes), so the Go twin goes long before plugin_timeout_ms.
+test("request-lifecycle: a client leaving during a plugin run cancels r.Context() and frees the request's Go twin at once", async () => {
+  const g = await startGatewayProcess({ plugin_gateway: { plugin_timeout_ms: 30_000 } }, [
+    keylessApi("lcwait", "/lcwait/", up.url, goplugin({ pre: [hook("WaitForContext")] })),
+  ]);
+  let code: number | null | "hung";
+  let open: number | undefined;
+  try {
+    const left = await Promise.all(Array.from({ length: 5 }, async (_, i) => {
+      const ctrl = new AbortController();
+      setTimeout(() => ctrl.abort(), 200);
+      return fetch(`${g.url}/lcwait/${i}`, { signal: ctrl.signal }).then(() => "answered", () => "left");
+    }));
+    assert.deepEqual(left, ["left", "left", "left", "left", "left"]);
+    // Within a few seconds, not the 20 s the plugin would otherwise wait nor the 30 s timeout.
+    open = await pollGauge(g.url, "tykgw_shim_requests_open", (v) => v === 0, 5_000);
+  } finally {
+    code = await stopWithin(g, 15_000);
+  }
+  assert.equal(open, 0, "no Go twin is left once the clients have gone");
+  assert.equal(code, 0);
+});

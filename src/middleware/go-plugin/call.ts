@@ -9,7 +9,7 @@ import { TykMessage, tykError } from "../../gateway/errors.ts";
 import { bufferedBody, type RequestState, requestUri } from "../../gateway/state.ts";
 import type { Logger } from "../../log.ts";
 import type { Metrics } from "../../metrics/index.ts";
-import type { LoadedPlugin, PluginDriver } from "../../plugin-driver/index.ts";
+import { CLIENT_GONE, type LoadedPlugin, type PluginDriver } from "../../plugin-driver/index.ts";
 
 export interface PluginCallDeps {
   driver: PluginDriver;
@@ -40,8 +40,9 @@ async function openSection(st: RequestState): Promise<OpenSection> {
  * Runs `plugins` in one entry into Go. `extra` carries what only this run
  * needs (the upstream's answer for response hooks). Resolves to the run's
  * result, or to the Response that ends the request: 504 when the run timed
- * out, 500 when a hook panicked, 400 when Go cannot take the request as
- * sent (its URI does not parse).
+ * out, 499 when the client left during it (`signal`), 500 when a hook
+ * panicked, 400 when Go cannot take the request as sent (its URI does not
+ * parse).
  */
 export async function runHooks(
   deps: PluginCallDeps,
@@ -50,6 +51,7 @@ export async function runHooks(
   plugins: readonly LoadedPlugin[],
   extra: GatewayChanges = {},
   authCheck = -1,
+  signal?: AbortSignal,
 ): Promise<RunResult | Response> {
   const req: Omit<RunRequest, "hooks"> = st.goRequest === 0
     // A new twin gets the whole request, and the session and key the gateway already has.
@@ -60,7 +62,7 @@ export async function runHooks(
   st.goSessionStale = false;
   let result: RunResult;
   try {
-    const run = deps.driver.run(st.api.shimApi, st.goRequest, req, plugins, { apiId: st.api.id, requestId: st.id }, deps.timeoutMs, authCheck);
+    const run = deps.driver.run(st.api.shimApi, st.goRequest, req, plugins, { apiId: st.api.id, requestId: st.id }, deps.timeoutMs, authCheck, signal);
     st.goRequest = run.request;
     result = await run.result;
   } catch (err) {
@@ -69,6 +71,11 @@ export async function runHooks(
       if (err.status === Status.E_BAD_INPUT && req.open) return tykError(400, "Bad Request");
     }
     if (!(err instanceof CallAbandonedError)) throw err;
+    if (err.message === CLIENT_GONE) {
+      // Nobody is left to answer; the request ends now and its Go twin (and context) with it.
+      deps.log.debug({ api_id: st.api.id, request_id: st.id }, "client left during a plugin run");
+      return tykError(499, "Client closed request");
+    }
     for (const p of plugins) deps.metrics.pluginCall(kind, p.path, p.symbol, deps.timeoutMs * 1e6, true);
     deps.log.error({ api_id: st.api.id, request_id: st.id, plugins: plugins.map((p) => `${p.path}:${p.symbol}`) }, `plugin call timed out after ${deps.timeoutMs} ms`);
     return tykError(504, "Plugin call timed out");

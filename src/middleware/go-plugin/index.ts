@@ -65,7 +65,7 @@ export function goPlugins(opts: GoPluginsOptions): GatewayMiddleware {
     const st = c.var.gw;
     const { plugins, broken, authCheck } = fixed ?? planRun(hooks.filter((e) => matches(st, e)));
     if (plugins.length > 0) {
-      const r = await runHooks(opts, "request", st, plugins, {}, authCheck);
+      const r = await runHooks(opts, "request", st, plugins, {}, authCheck, c.req.raw.signal);
       if (r instanceof Response) return r;
       applyRequestChanges(st, r);
       if (st.sessionUpdate && st.session && st.authToken) {

@@ -26,7 +26,7 @@ export function responsePlugins(opts: ResponsePluginsOptions): ResponseStep {
     const body = new Uint8Array(await upstream.arrayBuffer());
     const headers: Array<[string, string]> = [];
     upstream.headers.forEach((v, k) => headers.push([k, v]));
-    const r = await runHooks(opts, "response", st, plugins, { upstream: st.upstream, response: { status: upstream.status, headers, body } });
+    const r = await runHooks(opts, "response", st, plugins, { upstream: st.upstream, response: { status: upstream.status, headers, body } }, -1, c.req.raw.signal);
     if (r instanceof Response) return r;
     if (r.responded) return pluginResponse(st, r.responded);
     if (broken) return tykError(500, TykMessage.internal);

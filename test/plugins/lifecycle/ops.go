@@ -40,3 +40,13 @@ func Mark(rw http.ResponseWriter, r *http.Request) {
 func MarkResponse(rw http.ResponseWriter, res *http.Response, req *http.Request) {
 	res.Header.Set("X-Marked-Response", "1")
 }
+
+// WaitForContext waits until the request's context is done (the client left,
+// or the gateway ended the request), at most 20 s, as a plugin making an
+// outbound call with r.Context() does.
+func WaitForContext(rw http.ResponseWriter, r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-time.After(20 * time.Second):
+	}
+}
