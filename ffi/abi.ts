@@ -12,6 +12,7 @@ export const Status = {
   E_LOAD: 5,
   E_BAD_INPUT: 6,
   E_BUFFER: 7,
+  E_BUSY: 8,
 } as const;
 export type StatusCode = (typeof Status)[keyof typeof Status];
 

@@ -24,7 +24,15 @@ type parkedCall struct {
 var (
 	parkedMu sync.Mutex
 	parked   = map[uint32]*parkedCall{}
+	// abandonedRunning counts runs the gateway gave up on (timed out, client
+	// gone) that have not ended. Each holds a worker goroutine and, when its
+	// plugin is blocked in a system call, an OS thread; Go aborts the
+	// process at 10000 threads. Past maxAbandonedRunning new runs are refused
+	// (SHIM_E_BUSY) instead, and taken again as stuck runs end.
+	abandonedRunning int
 )
+
+const maxAbandonedRunning = 2000
 
 // Completions: ids of handed-off runs that ended, taken by the gateway in
 // batches (shim_completions_take). The worker that finds the queue empty
@@ -124,14 +132,27 @@ func runLogs() *callLogs {
 	return nil
 }
 
+type handOffResult int
+
+const (
+	handedOff handOffResult = iota
+	idInUse
+	tooManyStuck
+)
+
 // handOff runs job on a worker; its result is parked under id and id is
 // queued as completed when it ends (dropped if abandoned by then). It
-// refuses (false) an id that is still parked.
-func handOff(id uint32, logs *callLogs, job func() (int32, []byte)) bool {
+// refuses an id that is still parked, and any run while too many abandoned
+// ones are still running.
+func handOff(id uint32, logs *callLogs, job func() (int32, []byte)) handOffResult {
 	parkedMu.Lock()
 	if _, busy := parked[id]; busy {
 		parkedMu.Unlock()
-		return false
+		return idInUse
+	}
+	if abandonedRunning >= maxAbandonedRunning {
+		parkedMu.Unlock()
+		return tooManyStuck
 	}
 	pc := &parkedCall{}
 	parked[id] = pc
@@ -141,6 +162,7 @@ func handOff(id uint32, logs *callLogs, job func() (int32, []byte)) bool {
 		parkedMu.Lock()
 		if pc.abandoned {
 			delete(parked, id)
+			abandonedRunning--
 			parkedMu.Unlock()
 			releaseFrame(fr)
 			return
@@ -149,5 +171,23 @@ func handOff(id uint32, logs *callLogs, job func() (int32, []byte)) bool {
 		parkedMu.Unlock()
 		complete(id)
 	})
+	return handedOff
+}
+
+// abandon gives up on a handed-off run: its result is dropped now or when
+// it ends. False when no run or result is parked under id.
+func abandon(id uint32) bool {
+	parkedMu.Lock()
+	defer parkedMu.Unlock()
+	pc, ok := parked[id]
+	switch {
+	case !ok:
+		return false
+	case pc.done:
+		delete(parked, id)
+	case !pc.abandoned:
+		pc.abandoned = true
+		abandonedRunning++
+	}
 	return true
 }

@@ -28,6 +28,7 @@ const (
 	statusLoad     = int32(C.SHIM_E_LOAD)
 	statusBadInput = int32(C.SHIM_E_BAD_INPUT)
 	statusBuffer   = int32(C.SHIM_E_BUFFER)
+	statusBusy     = int32(C.SHIM_E_BUSY)
 	shimABIVersion = uint32(C.SHIM_ABI_VERSION)
 )
 
@@ -148,12 +149,17 @@ func shim_request_run(api, request, callID C.uint32_t, in *C.uint8_t, inLen C.ui
 		return answer(0, status, []byte(msg), out, outCap, outLen)
 	}
 	id := uint32(callID)
-	if !handOff(id, &lr.logs, func() (int32, []byte) { return lr.execute(h, hooks) }) {
+	switch handOff(id, &lr.logs, func() (int32, []byte) { return lr.execute(h, hooks) }) {
+	case handedOff:
+		return C.int32_t(statusPending)
+	case idInUse:
 		// The hooks never ran: the request is left as it was.
 		done(h, lr)
 		return answer(0, statusBadState, []byte(fmt.Sprintf("call id %d is already in use", id)), out, outCap, outLen)
+	default:
+		done(h, lr)
+		return answer(0, statusBusy, []byte(fmt.Sprintf("%d abandoned plugin runs are still running: refusing new runs until some end", maxAbandonedRunning)), out, outCap, outLen)
 	}
-	return C.int32_t(statusPending)
 }
 
 //export shim_request_release
@@ -188,16 +194,8 @@ func shim_result_take(callID C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outL
 
 //export shim_call_abandon
 func shim_call_abandon(callID C.uint32_t) C.int32_t {
-	parkedMu.Lock()
-	defer parkedMu.Unlock()
-	pc, ok := parked[uint32(callID)]
-	if !ok {
+	if !abandon(uint32(callID)) {
 		return C.int32_t(statusGone)
-	}
-	if pc.done {
-		delete(parked, uint32(callID))
-	} else {
-		pc.abandoned = true
 	}
 	return C.int32_t(statusOK)
 }

@@ -121,7 +121,7 @@ func TestReleaseWaitsForRun(t *testing.T) {
 	slow := testPlugin(func(rw http.ResponseWriter, r *http.Request) { <-block })
 	h, lr, hooks, _, _ := startRun(testAPI(t), 0, openFrame("GET", "/", "", slow))
 	n := openRequests()
-	if !handOff(99, &lr.logs, func() (int32, []byte) { return lr.execute(h, hooks) }) {
+	if handOff(99, &lr.logs, func() (int32, []byte) { return lr.execute(h, hooks) }) != handedOff {
 		t.Fatal("a run must be handed off")
 	}
 	releaseRequest(h)
@@ -219,5 +219,40 @@ func TestFaultApplyingChangesLeavesRequestReleasable(t *testing.T) {
 	releaseRequest(h)
 	if openRequests() != n {
 		t.Fatal("the request must go when released")
+	}
+}
+
+func TestStuckAbandonedRunsAreCapped(t *testing.T) {
+	api := testAPI(t)
+	block := make(chan struct{})
+	stuck := testPlugin(func(rw http.ResponseWriter, r *http.Request) { <-block })
+	quick := testPlugin(func(rw http.ResponseWriter, r *http.Request) {})
+	start := func(id uint32, p uint32) handOffResult {
+		h, lr, hooks, _, _ := startRun(api, 0, openFrame("GET", "/", "", p))
+		res := handOff(id, &lr.logs, func() (int32, []byte) { return lr.execute(h, hooks) })
+		if res != handedOff {
+			done(h, lr)
+		}
+		releaseRequest(h)
+		return res
+	}
+	base := uint32(1 << 20)
+	for i := uint32(0); i < maxAbandonedRunning; i++ {
+		if start(base+i, stuck) != handedOff {
+			t.Fatalf("run %d refused before the cap", i)
+		}
+		abandon(base + i)
+	}
+	if got := start(base+maxAbandonedRunning, quick); got != tooManyStuck {
+		t.Fatalf("past the cap a run must be refused, got %v", got)
+	}
+	// Stuck runs that end make room again.
+	close(block)
+	deadline := time.Now().Add(5 * time.Second)
+	for start(base+maxAbandonedRunning+1, quick) != handedOff {
+		if time.Now().After(deadline) {
+			t.Fatal("runs are still refused after the stuck ones ended")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

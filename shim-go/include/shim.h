@@ -36,7 +36,8 @@ typedef enum {
   SHIM_E_PANIC = 4,     /* the shim itself failed; out holds the report (a plugin's panic is in the result frame) */
   SHIM_E_LOAD = 5,      /* plugin could not be opened or its symbol used; out holds why */
   SHIM_E_BAD_INPUT = 6, /* malformed input; out holds why */
-  SHIM_E_BUFFER = 7     /* answer larger than out_cap; see shim_result_take */
+  SHIM_E_BUFFER = 7,    /* answer larger than out_cap; see shim_result_take */
+  SHIM_E_BUSY = 8       /* too many abandoned runs are still running (plugins stuck): run refused, try later */
 } shim_status;
 
 typedef enum {

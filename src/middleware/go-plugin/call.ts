@@ -41,8 +41,8 @@ async function openSection(st: RequestState): Promise<OpenSection> {
  * needs (the upstream's answer for response hooks). Resolves to the run's
  * result, or to the Response that ends the request: 504 when the run timed
  * out, 499 when the client left during it (`signal`), 500 when a hook
- * panicked, 400 when Go cannot take the request as sent (its URI does not
- * parse).
+ * panicked, 503 while too many timed-out runs are still stuck in plugins,
+ * 400 when Go cannot take the request as sent (its URI does not parse).
  */
 export async function runHooks(
   deps: PluginCallDeps,
@@ -69,6 +69,11 @@ export async function runHooks(
     if (err instanceof ShimCallError) {
       if (err.request) st.goRequest = err.request;
       if (err.status === Status.E_BAD_INPUT && req.open) return tykError(400, "Bad Request");
+      if (err.status === Status.E_BUSY) {
+        // Plugins are stuck (too many abandoned runs still running): refuse rather than pile up more.
+        deps.log.error({ api_id: st.api.id, request_id: st.id }, err.message);
+        return tykError(503, "Service Unavailable");
+      }
     }
     if (!(err instanceof CallAbandonedError)) throw err;
     if (err.message === CLIENT_GONE) {
