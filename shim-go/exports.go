@@ -211,15 +211,24 @@ func shim_completions_take(out *C.uint32_t, outCap C.uint32_t) C.uint32_t {
 //export shim_logs_drain
 func shim_logs_drain(out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
 	defer recoverInto(&rc, out, outCap, outLen)
-	w := &writer{}
 	recs := orphans.take()
-	writeLogs(w, recs, "")
-	if len(w.b) > int(outCap) {
-		// Put them back: the caller retries with a buffer of *outLen bytes.
+	// As many as fit the caller's buffer (at least one); the rest wait for the next drain.
+	n, size := 0, 4
+	for n < len(recs) {
+		r := recs[n]
+		next := size + 4 + 8 + 4 + len(r.msg) + 4 + len(r.fields) + 4 + len(r.plugin)
+		if n > 0 && next > int(outCap) {
+			break
+		}
+		n, size = n+1, next
+	}
+	if n < len(recs) {
 		orphans.mu.Lock()
-		orphans.records = append(recs, orphans.records...)
+		orphans.records = append(recs[n:len(recs):len(recs)], orphans.records...)
 		orphans.mu.Unlock()
 	}
+	w := &writer{}
+	writeLogs(w, recs[:n], "")
 	return answer(0, statusOK, w.b, out, outCap, outLen)
 }
 

@@ -8,11 +8,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	tyklog "github.com/TykTechnologies/tyk/log"
 	"github.com/sirupsen/logrus"
@@ -31,15 +33,26 @@ var pinoLevel = map[logrus.Level]uint32{
 	logrus.WarnLevel: 40, logrus.ErrorLevel: 50, logrus.FatalLevel: 60, logrus.PanicLevel: 60,
 }
 
-// callLogs collects the records of one run.
+// callLogs collects the records of one run (or those written outside any
+// run) until the gateway takes them. It holds at most maxHeldRecords: a
+// plugin logging in a loop (in a run given up on, or in a goroutine of its
+// own) must not grow the gateway's memory without bound. Records past that
+// are counted, and reported as one record when the rest are taken.
 type callLogs struct {
 	mu      sync.Mutex
 	records []logRecord
+	dropped int
 }
+
+const maxHeldRecords = 10000
 
 func (c *callLogs) add(r logRecord) {
 	c.mu.Lock()
-	c.records = append(c.records, r)
+	if len(c.records) < maxHeldRecords {
+		c.records = append(c.records, r)
+	} else {
+		c.dropped++
+	}
 	c.mu.Unlock()
 }
 
@@ -47,6 +60,14 @@ func (c *callLogs) take() []logRecord {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r := c.records
+	if c.dropped > 0 {
+		r = append(r, logRecord{
+			level:  pinoLevel[logrus.WarnLevel],
+			timeMs: float64(time.Now().UnixNano()) / 1e6,
+			msg:    fmt.Sprintf("%d more plugin log records were dropped (more than %d waiting)", c.dropped, maxHeldRecords),
+		})
+		c.dropped = 0
+	}
 	c.records = nil
 	return r
 }

@@ -256,3 +256,17 @@ func TestStuckAbandonedRunsAreCapped(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestHeldLogRecordsAreBounded(t *testing.T) {
+	var c callLogs
+	for i := 0; i < maxHeldRecords+5; i++ {
+		c.add(logRecord{msg: "again"})
+	}
+	recs := c.take()
+	if len(recs) != maxHeldRecords+1 || !strings.Contains(recs[maxHeldRecords].msg, "5 more plugin log records were dropped") {
+		t.Fatalf("got %d records, last %q", len(recs), recs[len(recs)-1].msg)
+	}
+	if len(c.take()) != 0 {
+		t.Fatal("taken records are gone")
+	}
+}
