@@ -57,3 +57,36 @@ func TestLockedMutexIsReset(t *testing.T) {
 		t.Fatal("copied mutex should be unlocked")
 	}
 }
+
+type holder struct {
+	ID    int
+	inner struct {
+		m  map[string]int
+		ps []*node
+	}
+	Vals  []struct{ M map[string]string }
+	Box   interface{}
+	Plain [3]int
+}
+
+// Structs held by value (nested, in slices, behind interfaces) are made deep
+// in place after one shallow copy: nothing reachable may stay shared.
+func TestNestedValuesAreCopied(t *testing.T) {
+	h := &holder{ID: 7, Plain: [3]int{1, 2, 3}}
+	h.inner.m = map[string]int{"a": 1}
+	h.inner.ps = []*node{{Name: "p"}}
+	h.Vals = []struct{ M map[string]string }{{M: map[string]string{"k": "v"}}}
+	h.Box = holder{ID: 9, Vals: []struct{ M map[string]string }{{M: map[string]string{"x": "y"}}}}
+
+	c := Copy(h)
+	c.inner.m["a"] = 2
+	c.inner.ps[0].Name = "q"
+	c.Vals[0].M["k"] = "w"
+	c.Box.(holder).Vals[0].M["x"] = "z"
+	if h.inner.m["a"] != 1 || h.inner.ps[0].Name != "p" || h.Vals[0].M["k"] != "v" || h.Box.(holder).Vals[0].M["x"] != "y" {
+		t.Fatal("copy shares data with the original")
+	}
+	if c.ID != 7 || c.Plain != [3]int{1, 2, 3} || c.Box.(holder).ID != 9 {
+		t.Fatal("scalars not copied")
+	}
+}
