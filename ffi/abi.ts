@@ -1,7 +1,7 @@
 // The TypeScript mirror of shim-go/include/shim.h. test/ffi/abi.test.ts checks
 // that the two agree (version, statuses, every symbol and its arity).
 
-export const SHIM_ABI_VERSION = 2;
+export const SHIM_ABI_VERSION = 3;
 
 export const Status = {
   OK: 0,
@@ -41,9 +41,9 @@ export const SYMBOLS = {
   shim_api_register: { params: ["ptr", "u32", "ptr", "ptr", "u32", "ptr"], result: "i32" },
   shim_api_release: { params: ["u32"], result: "i32" },
   shim_request_run: { params: ["u32", "u32", "u32", "ptr", "u32", "ptr", "ptr", "u32", "ptr"], result: "i32" },
-  shim_request_release: { params: ["u32"], result: "i32" },
+  shim_requests_release: { params: ["ptr", "u32"], result: "u32" },
   shim_requests_open: { params: [], result: "u32" },
-  shim_completions_take: { params: ["ptr", "u32"], result: "u32" },
+  shim_completions_take: { params: ["ptr", "u32", "ptr"], result: "i32" },
   shim_result_take: { params: ["u32", "ptr", "u32", "ptr"], result: "i32" },
   shim_call_abandon: { params: ["u32"], result: "i32" },
   shim_logs_drain: { params: ["ptr", "u32", "ptr"], result: "i32" },

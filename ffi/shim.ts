@@ -3,6 +3,7 @@
 // callback. Runtime-neutral: the binding is injected (ffi/deno.ts, ffi/bun.ts).
 
 import { type HookKind, Kind, type OpenRawShim, type RawSymbols, SHIM_ABI_VERSION, Status, statusName } from "./abi.ts";
+import { clearTimeout, setTimeout } from "node:timers";
 import { ShimLoadError } from "./errors.ts";
 import { decodeLogs, decodeRun, encodeRun, FrameReader, FrameWriter, type LogRecord, type RunRequest, type RunResult } from "./wire.ts";
 
@@ -69,7 +70,13 @@ export class Shim {
   private readonly outLen = new Uint32Array(1);
   private readonly handle = new Uint32Array(1);
   private readonly requestOut = new Uint32Array(1);
-  private readonly completed = new Uint32Array(256);
+  /** Results of ended runs, taken in batches (shim_completions_take); separate from `out`, which a too-large one is fetched into. */
+  private readonly results = new Uint8Array(256 * 1024);
+  private readonly resultsView = new DataView(this.results.buffer);
+  /** Requests that ended, released in the shim together on the next entry into Go (or within a few ms). */
+  private toRelease = new Uint32Array(64);
+  private toReleaseCount = 0;
+  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
   private pendingFlag = false;
   private nextCallId = 1;
   private readonly waiters = new Map<number, Waiter>();
@@ -142,6 +149,7 @@ export class Shim {
   run(api: number, request: number, req: RunRequest): Run {
     const frame = encodeRun(this.writer, req);
     const id = this.callId();
+    this.flushReleases();
     this.requestOut[0] = request;
     const status = this.sym.shim_request_run(api, request, id, frame, frame.length, this.requestOut, this.out, this.out.length, this.outLen);
     const handle = this.requestOut[0];
@@ -151,14 +159,37 @@ export class Shim {
     return { request: handle, ...this.pending(id, handle) };
   }
 
-  /** Ends a request in the shim (see shim.h); false when the handle was not open. */
-  releaseRequest(request: number): boolean {
-    return this.sym.shim_request_release(request) === Status.OK;
+  /**
+   * Ends a request in the shim (see shim.h). Released with the next entry
+   * into Go, or within 5 ms when none comes: each entry costs a few
+   * microseconds (the thread has to get a Go processor back), so ended
+   * requests are released together.
+   */
+  releaseRequest(request: number): void {
+    if (this.toReleaseCount === this.toRelease.length) {
+      const grown = new Uint32Array(this.toRelease.length * 2);
+      grown.set(this.toRelease);
+      this.toRelease = grown;
+    }
+    this.toRelease[this.toReleaseCount++] = request;
+    if (this.releaseTimer === undefined) {
+      this.releaseTimer = setTimeout(() => this.flushReleases(), 5);
+      this.releaseTimer.unref();
+    }
   }
 
   /** Request handles alive in the shim: open, or released with a run still going. */
   openRequests(): number {
+    this.flushReleases();
     return this.sym.shim_requests_open();
+  }
+
+  private flushReleases(): void {
+    if (this.toReleaseCount === 0) return;
+    this.sym.shim_requests_release(this.toRelease, this.toReleaseCount);
+    this.toReleaseCount = 0;
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
   }
 
   private pending(id: number, request: number): { result: Promise<RunResult>; abandon: (reason: string) => void } {
@@ -185,22 +216,32 @@ export class Shim {
     return this.waiters.size;
   }
 
-  /** Settles every handed-off run the shim has queued as ended. */
+  /** Settles every handed-off run the shim has queued as ended, and releases ended requests. */
   private takeCompletions(): void {
+    this.flushReleases();
     for (;;) {
-      const n = this.sym.shim_completions_take(this.completed, this.completed.length);
-      for (let i = 0; i < n; i++) this.complete(this.completed[i]);
-      if (n < this.completed.length) return;
+      const status = this.sym.shim_completions_take(this.results, this.results.length, this.outLen);
+      const end = this.outLen[0];
+      for (let off = 0; off + 12 <= end;) {
+        const id = this.resultsView.getUint32(off, true);
+        const st = this.resultsView.getInt32(off + 4, true);
+        const len = this.resultsView.getUint32(off + 8, true);
+        off += 12;
+        if (st === Status.E_BUFFER) this.complete(id, this.takeParked(id, len), this.out.subarray(0, this.outLen[0]));
+        else {
+          this.complete(id, st, this.results.subarray(off, off + len));
+          off += len;
+        }
+      }
+      if (status !== Status.E_BUFFER) return;
     }
   }
 
-  private complete(id: number): void {
+  private complete(id: number, status: number, body: Uint8Array): void {
     const waiter = this.waiters.get(id);
     if (!waiter) return;
     this.waiters.delete(id);
     this.updatePending();
-    const status = this.takeParked(id);
-    const body = this.out.subarray(0, this.outLen[0]);
     if (status === Status.OK) waiter.resolve(decodeRun(body));
     else waiter.reject(new ShimCallError(`shim_request_run: ${statusName(status)}: ${this.text(body)}`, status, waiter.request));
   }
@@ -213,13 +254,10 @@ export class Shim {
     this.raw.setPending(pending);
   }
 
-  private takeParked(id: number): number {
-    let status = this.sym.shim_result_take(id, this.out, this.out.length, this.outLen);
-    if (status === Status.E_BUFFER) {
-      this.grow(this.outLen[0]);
-      status = this.sym.shim_result_take(id, this.out, this.out.length, this.outLen);
-    }
-    return status;
+  /** Fetches a result too large for the batch buffer into `out`, grown to `size`. */
+  private takeParked(id: number, size: number): number {
+    this.grow(size);
+    return this.sym.shim_result_take(id, this.out, this.out.length, this.outLen);
   }
 
   private callId(): number {

@@ -8,6 +8,7 @@ package main
 // the event loop.
 
 import (
+	"encoding/binary"
 	"sync"
 	"sync/atomic"
 )
@@ -34,8 +35,8 @@ var (
 
 const maxAbandonedRunning = 2000
 
-// Completions: ids of handed-off runs that ended, taken by the gateway in
-// batches (shim_completions_take). The worker that finds the queue empty
+// Completions: ids of handed-off runs that ended, whose results the gateway
+// takes in batches (shim_completions_take). The worker that finds the queue empty
 // fires the callback; later ones only queue until the gateway has taken
 // the queue empty. Deno's thread-safe callbacks block the calling thread
 // until JavaScript has run them (~20 µs here): one call per run would
@@ -59,17 +60,50 @@ func complete(id uint32) {
 	}
 }
 
-// takeCompleted moves up to len(dst) queued ids into dst. When it empties
-// the queue, the next completion fires the callback again.
-func takeCompleted(dst []uint32) int {
+// takeResults moves ended runs from the queue into dst as records
+// (u32 call id, i32 status, u32 length, frame) for as many as fit, in order,
+// and reports the bytes written and whether results are left. A result too
+// large for the whole of dst is recorded as statusBuffer with the length it
+// needs and stays parked for shim_result_take. When it empties the queue,
+// the next completion fires the callback again.
+func takeResults(dst []byte) (n int, more bool) {
 	completedMu.Lock()
 	defer completedMu.Unlock()
-	n := copy(dst, completed)
-	completed = completed[:copy(completed, completed[n:])]
+	taken := 0
+	for ; taken < len(completed); taken++ {
+		id := completed[taken]
+		parkedMu.Lock()
+		pc, ok := parked[id]
+		if !ok || !pc.done { // abandoned since: its result is gone
+			parkedMu.Unlock()
+			continue
+		}
+		fits := 12+len(pc.frame) <= len(dst)-n
+		if !fits && (n > 0 || len(dst) < 12) {
+			parkedMu.Unlock()
+			break // next time, with the buffer to itself
+		}
+		if fits {
+			delete(parked, id)
+		}
+		parkedMu.Unlock()
+		binary.LittleEndian.PutUint32(dst[n:], id)
+		if !fits { // larger than the whole buffer: stays parked
+			binary.LittleEndian.PutUint32(dst[n+4:], uint32(statusBuffer))
+			binary.LittleEndian.PutUint32(dst[n+8:], uint32(len(pc.frame)))
+			n += 12
+			continue
+		}
+		binary.LittleEndian.PutUint32(dst[n+4:], uint32(pc.status))
+		binary.LittleEndian.PutUint32(dst[n+8:], uint32(len(pc.frame)))
+		n += 12 + copy(dst[n+12:], pc.frame)
+		releaseFrame(pc.frame)
+	}
+	completed = completed[:copy(completed, completed[taken:])]
 	if len(completed) == 0 {
 		signaled = false
 	}
-	return n
+	return n, len(completed) > 0
 }
 
 // Hand-offs never make the calling thread wait: on this kind of machine

@@ -162,12 +162,18 @@ func shim_request_run(api, request, callID C.uint32_t, in *C.uint8_t, inLen C.ui
 	}
 }
 
-//export shim_request_release
-func shim_request_release(request C.uint32_t) C.int32_t {
-	if !releaseRequest(uint32(request)) {
-		return C.int32_t(statusGone)
+//export shim_requests_release
+func shim_requests_release(requests *C.uint32_t, n C.uint32_t) C.uint32_t {
+	if requests == nil || n == 0 {
+		return 0
 	}
-	return C.int32_t(statusOK)
+	released := 0
+	for _, h := range unsafe.Slice((*uint32)(unsafe.Pointer(requests)), int(n)) {
+		if releaseRequest(h) {
+			released++
+		}
+	}
+	return C.uint32_t(released)
 }
 
 //export shim_requests_open
@@ -201,11 +207,15 @@ func shim_call_abandon(callID C.uint32_t) C.int32_t {
 }
 
 //export shim_completions_take
-func shim_completions_take(out *C.uint32_t, outCap C.uint32_t) C.uint32_t {
-	if out == nil || outCap == 0 {
-		return 0
+func shim_completions_take(out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) C.int32_t {
+	n, more := takeResults(borrow(out, outCap))
+	if outLen != nil {
+		*outLen = C.uint32_t(n)
 	}
-	return C.uint32_t(takeCompleted(unsafe.Slice((*uint32)(unsafe.Pointer(out)), int(outCap))))
+	if more {
+		return C.int32_t(statusBuffer)
+	}
+	return C.int32_t(statusOK)
 }
 
 //export shim_logs_drain

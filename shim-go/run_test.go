@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net/http"
@@ -132,10 +133,7 @@ func TestReleaseWaitsForRun(t *testing.T) {
 		t.Fatal("a running request stays until its run ends")
 	}
 	close(block)
-	var ids [4]uint32
-	for takeCompleted(ids[:]) == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	awaitResult()
 	if openRequests() != n-1 {
 		t.Fatal("the request is freed when its run ends")
 	}
@@ -255,6 +253,15 @@ func TestStuckAbandonedRunsAreCapped(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	awaitResult()
+}
+
+// awaitResult waits for a handed-off run to end and takes its result.
+func awaitResult() {
+	var buf [4096]byte
+	for n, _ := takeResults(buf[:]); n == 0; n, _ = takeResults(buf[:]) {
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func TestHeldLogRecordsAreBounded(t *testing.T) {
@@ -268,5 +275,39 @@ func TestHeldLogRecordsAreBounded(t *testing.T) {
 	}
 	if len(c.take()) != 0 {
 		t.Fatal("taken records are gone")
+	}
+}
+
+// Results are taken in order, as many as fit; one larger than the whole
+// buffer is announced with the size it needs and stays parked.
+func TestTakeResultsPacksWhatFits(t *testing.T) {
+	for id, size := range map[uint32]int{901: 10, 902: 30, 903: 100} {
+		parkedMu.Lock()
+		parked[id] = &parkedCall{done: true, status: statusOK, frame: make([]byte, size)}
+		parkedMu.Unlock()
+	}
+	complete(901)
+	complete(902)
+	complete(903)
+	buf := make([]byte, 60)
+	n, more := takeResults(buf)
+	// 901 (22 bytes) and 902 (42 bytes) do not both fit in 60: 901 comes alone.
+	if n != 22 || !more || binary.LittleEndian.Uint32(buf) != 901 || binary.LittleEndian.Uint32(buf[8:]) != 10 {
+		t.Fatalf("first take: %d bytes, more %v, %v", n, more, buf[:12])
+	}
+	if n, more = takeResults(buf); n != 42 || !more || binary.LittleEndian.Uint32(buf) != 902 {
+		t.Fatalf("second take: %d bytes, more %v", n, more)
+	}
+	n, more = takeResults(buf)
+	if n != 12 || more || binary.LittleEndian.Uint32(buf) != 903 ||
+		int32(binary.LittleEndian.Uint32(buf[4:])) != statusBuffer || binary.LittleEndian.Uint32(buf[8:]) != 100 {
+		t.Fatalf("oversized result: %d bytes, more %v, %v", n, more, buf[:12])
+	}
+	parkedMu.Lock()
+	_, kept := parked[903]
+	delete(parked, 903)
+	parkedMu.Unlock()
+	if !kept {
+		t.Fatal("an oversized result stays parked for shim_result_take")
 	}
 }

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 /* Bump on any change to a signature, a status, a kind or a wire layout. */
-#define SHIM_ABI_VERSION 2
+#define SHIM_ABI_VERSION 3
 
 typedef enum {
   SHIM_OK = 0,
@@ -45,15 +45,15 @@ typedef enum {
   SHIM_KIND_RESPONSE = 2  /* func(http.ResponseWriter, *http.Response, *http.Request) */
 } shim_kind;
 
-/* Called from a Go thread when handed-off runs have ended and their call ids
- * wait in the completion queue (once per batch, not per run; the argument
- * carries no meaning). It must only enqueue: the gateway then takes the ids
- * with shim_completions_take and each result with shim_result_take. */
+/* Called from a Go thread when handed-off runs have ended and wait in the
+ * completion queue (once per batch, not per run; the argument carries no
+ * meaning). It must only enqueue: the gateway then takes the results with
+ * shim_completions_take. */
 typedef void (*shim_on_complete)(uint32_t unused);
 
 uint32_t shim_abi_version(void);
 
-/* JSON: {"abi":2,"go":"go1.26.x","module":...,"deps":[{"path","version","sum"}],"settings":{...}} */
+/* JSON: {"abi":3,"go":"go1.26.x","module":...,"deps":[{"path","version","sum"}],"settings":{...}} */
 int32_t shim_info(uint8_t *out, uint32_t out_cap, uint32_t *out_len);
 
 /* Sets the completion callback and the plugin log level ("debug", "info", ...). */
@@ -85,17 +85,16 @@ int32_t shim_api_release(uint32_t api);
  *   2. Every later run passes that handle and a frame with only what the
  *      gateway changed since (wire layout in shim-go/wire.go, ffi/wire.ts).
  *      A request runs one run at a time (SHIM_E_BAD_STATE otherwise).
- *   3. shim_request_release ends it, however the request ended (answered,
+ *   3. shim_requests_release ends it, however the request ended (answered,
  *      error, client gone, timed out). Its context is cancelled at once; a
  *      run still going (a timed-out hook) keeps it until that run ends, and
  *      then it is freed. A released handle answers SHIM_E_GONE.
  *
  * A run executes the frame's hooks in order on a worker goroutine; no plugin
  * code runs on the calling thread, which is never made to wait. An accepted
- * run answers SHIM_PENDING at once; when it ends its call id joins the
- * completion queue (on_complete, shim_completions_take) and its result frame
- * waits for shim_result_take (status SHIM_OK; a plugin's panic ends the run
- * and is reported in the frame). A refused run answers its error now, with
+ * run answers SHIM_PENDING at once; when it ends its result joins the
+ * completion queue (on_complete, shim_completions_take) with status SHIM_OK
+ * (a plugin's panic ends the run and is reported in the frame). A refused run answers its error now, with
  * the reason in out. *out_request is set whenever a handle exists, also on
  * failure.
  */
@@ -103,15 +102,22 @@ int32_t shim_request_run(uint32_t api, uint32_t request, uint32_t call_id,
                          uint8_t *in, uint32_t in_len, uint32_t *out_request,
                          uint8_t *out, uint32_t out_cap, uint32_t *out_len);
 
-/* Ends a request (see above). SHIM_E_GONE for an unknown or released handle. */
-int32_t shim_request_release(uint32_t request);
+/* Ends n requests (see above); unknown or released handles are skipped. The
+ * gateway gathers the requests that ended since it last entered the shim:
+ * one entry for many. Returns how many were open. */
+uint32_t shim_requests_release(uint32_t *requests, uint32_t n);
 
 /* How many request handles are alive (open, or released with a run still going). */
 uint32_t shim_requests_open(void);
 
-/* Moves up to out_cap call ids of ended runs from the completion queue into
- * out; returns how many. Taking the queue empty re-arms on_complete. */
-uint32_t shim_completions_take(uint32_t *out, uint32_t out_cap);
+/* Moves ended runs from the completion queue into out, in order, as records
+ *   u32 call_id, i32 status, u32 len, then len bytes of result frame
+ * for as many as fit; *out_len is the bytes written. A result larger than
+ * the whole buffer comes as a record with status SHIM_E_BUFFER, len the size
+ * it needs and no bytes: it stays parked for shim_result_take. Returns
+ * SHIM_OK when the queue is now empty (which re-arms on_complete), or
+ * SHIM_E_BUFFER when results are left: call again. */
+int32_t shim_completions_take(uint8_t *out, uint32_t out_cap, uint32_t *out_len);
 
 /* Copies a parked answer into out and forgets it (SHIM_E_BUFFER keeps it). */
 int32_t shim_result_take(uint32_t call_id, uint8_t *out, uint32_t out_cap, uint32_t *out_len);
