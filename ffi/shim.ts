@@ -178,6 +178,18 @@ export class Shim {
     }
   }
 
+  /**
+   * The session of an open request as it is now (Tyk's user.SessionState
+   * JSON), or undefined when it has none. Throws ShimCallError while a run is
+   * going on it (E_BAD_STATE) or when the handle is not open (E_GONE).
+   */
+  requestSession(request: number): string | undefined {
+    this.flushReleases();
+    const [status, body] = this.answerWithStatus((out, cap, len) => this.sym.shim_request_session(request, out, cap, len));
+    this.check(status, "request_session", body);
+    return body.length > 0 ? this.text(body) : undefined;
+  }
+
   /** Request handles alive in the shim: open, or released with a run still going. */
   openRequests(): number {
     this.flushReleases();

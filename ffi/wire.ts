@@ -83,8 +83,10 @@ export interface RunResult {
   host?: string;
   headerChanges?: HeaderChanges;
   body?: Uint8Array;
-  /** The session, when it differs from what the gateway knew. */
+  /** A session a hook set (another object than the gateway knew), as JSON. */
   session?: string;
+  /** The session the gateway knows was open to the hooks, which may have changed it in place: fetch it (Shim.requestSession) when needed. */
+  sessionTouched: boolean;
   sessionUpdate: boolean;
   authToken?: string;
   /** Every header set on the ResponseWriter, when nothing was written. */
@@ -128,6 +130,7 @@ export const OUT = {
   RES_HEADERS: 1 << 12,
   RES_BODY: 1 << 13,
   PANICKED: 1 << 14,
+  SESSION_TOUCHED: 1 << 15,
 } as const;
 
 const utf8 = new TextEncoder();
@@ -349,6 +352,7 @@ export function decodeRun(buf: Uint8Array): RunResult {
     sessionUpdate: (flags & OUT.SESSION_UPDATE) !== 0,
     noSession: (flags & OUT.NO_SESSION) !== 0,
     panicked: (flags & OUT.PANICKED) !== 0,
+    sessionTouched: (flags & OUT.SESSION_TOUCHED) !== 0,
   };
   if (flags & OUT.RESPONDED) res.responded = { status: r.u32(), headers: r.pairs(), body: r.bytes() };
   if (flags & OUT.METHOD) res.method = r.str();

@@ -176,6 +176,19 @@ func shim_requests_release(requests *C.uint32_t, n C.uint32_t) C.uint32_t {
 	return C.uint32_t(released)
 }
 
+//export shim_request_session
+func shim_request_session(request C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
+	defer recoverInto(&rc, out, outCap, outLen)
+	h := uint32(request)
+	lr, status, msg := acquire(h)
+	if lr == nil {
+		return answer(0, status, []byte(msg), out, outCap, outLen)
+	}
+	defer done(h, lr)
+	b, _ := lr.sessionJSON()
+	return answer(0, statusOK, b, out, outCap, outLen)
+}
+
 //export shim_requests_open
 func shim_requests_open() C.uint32_t { return C.uint32_t(openRequests()) }
 

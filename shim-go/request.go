@@ -35,8 +35,7 @@ type liveRequest struct {
 	headers                  []headerSnapshot
 	body                     *rewindBody // nil: no body
 	contentLength            int64
-	session                  any    // the ctx.SessionData value last reported
-	sessionJSON              []byte // its encoding, to tell an in-place change
+	session                  any // the ctx.SessionData value last reported
 
 	// Response hooks: the upstream's answer, shared by every response hook.
 	res     *http.Response
@@ -177,9 +176,9 @@ func (lr *liveRequest) applyGatewayChanges(r *reader, flags uint32) error {
 	}
 	if flags&inSession != 0 {
 		raw := bytes.Clone(r.bytes())
-		l := &lazySession{raw: raw, lr: lr, token: lr.token}
+		l := &lazySession{raw: raw, token: lr.token}
 		lr.setContext(ctx.SessionData, l)
-		lr.session, lr.sessionJSON = l, nil
+		lr.session = l
 	}
 	if flags&inQuota != 0 {
 		q := quotaPatch{apis: make([]string, r.count(4))}
@@ -263,15 +262,9 @@ func (lr *liveRequest) applyQuota(q quotaPatch) {
 	case nil:
 		return
 	default:
-		s := ctx.GetSession(lr.req)
-		if s == nil {
-			return
+		if s := ctx.GetSession(lr.req); s != nil {
+			q.apply(s)
 		}
-		q.apply(s)
-	}
-	// The gateway made the same change to its copy: it is the new baseline.
-	if s := ctx.GetSession(lr.req); s != nil {
-		lr.sessionJSON, _ = json.Marshal(s)
 	}
 }
 
@@ -419,9 +412,13 @@ func (lr *liveRequest) encode(w *writer, runs []hookRun, stop uint32) {
 		flags |= outReqBody
 		w.bytes(body)
 	}
-	if b, changed := lr.sessionChange(); changed {
+	b, changed, touched := lr.sessionChange()
+	if changed {
 		flags |= outSession
 		w.bytes(b)
+	}
+	if touched {
+		flags |= outSessionTouched
 	}
 	if ctx.SessionUpdateScheduled(req) {
 		flags |= outSessionUpdate
@@ -495,15 +492,35 @@ func (lr *liveRequest) bodyChange() ([]byte, bool) {
 	return body, true
 }
 
-// sessionChange reports the session when a hook set one or may have changed
-// the one it was given (it was read); a session never read is not encoded.
-func (lr *liveRequest) sessionChange() ([]byte, bool) {
+// sessionChange reports a session a hook set (changed), or that the one
+// the gateway knows was decoded, so hooks may have changed it in place
+// (touched: fetched by the gateway only if it needs it, as encoding a
+// session costs more than the rest of a run). A lazily loaded session no
+// hook asked for is neither.
+func (lr *liveRequest) sessionChange() (b []byte, changed, touched bool) {
 	v := lr.req.Context().Value(ctx.SessionData)
 	if v == nil {
-		return nil, false
+		return nil, false, false
 	}
 	if l, ok := v.(*lazySession); ok && l.s == nil {
-		return nil, false
+		return nil, false, false
+	}
+	if v == lr.session {
+		return nil, false, true
+	}
+	b, ok := lr.sessionJSON()
+	if !ok {
+		return nil, false, false
+	}
+	lr.session = v
+	return b, true, false
+}
+
+// sessionJSON encodes the request's session as it is now; false when there
+// is none. A lazily loaded session nobody decoded is sent back as loaded.
+func (lr *liveRequest) sessionJSON() ([]byte, bool) {
+	if l, ok := lr.req.Context().Value(ctx.SessionData).(*lazySession); ok && l.s == nil {
+		return l.raw, true
 	}
 	s := ctx.GetSession(lr.req)
 	if s == nil {
@@ -520,10 +537,6 @@ func (lr *liveRequest) sessionChange() ([]byte, bool) {
 			return nil, false
 		}
 	}
-	if v == lr.session && bytes.Equal(b, lr.sessionJSON) {
-		return nil, false
-	}
-	lr.session, lr.sessionJSON = v, b
 	return b, true
 }
 
@@ -534,7 +547,6 @@ type lazySession struct {
 	token   string
 	s       *user.SessionState
 	patches []quotaPatch
-	lr      *liveRequest
 }
 
 func (l *lazySession) SessionLoaded() bool { return l.s != nil }
@@ -548,8 +560,6 @@ func (l *lazySession) LoadSession() *user.SessionState {
 		for _, q := range l.patches {
 			q.apply(s)
 		}
-		// What the gateway knows, in Go's encoding: a later change is measured against it.
-		l.lr.sessionJSON, _ = json.Marshal(s)
 		l.s, l.patches = s, nil
 	}
 	return l.s

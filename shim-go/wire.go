@@ -62,7 +62,7 @@ const (
 	outHost          = 1 << 3  // str
 	outReqHeaders    = 1 << 4  // changes
 	outReqBody       = 1 << 5  // bytes: the body a hook put in place of the one the gateway knew
-	outSession       = 1 << 6  // bytes JSON: the session as it is now, when it differs from what the gateway knew
+	outSession       = 1 << 6  // bytes JSON: a session a hook set (another object than the gateway knew)
 	outSessionUpdate = 1 << 7  // no payload: SetSession(..., scheduleUpdate=true) or Touch(); cleared once reported
 	outAuthToken     = 1 << 8  // str
 	outRWHeaders     = 1 << 9  // pairs: every header set on the ResponseWriter (no answer written)
@@ -71,6 +71,9 @@ const (
 	outResHeaders    = 1 << 12 // pairs: the full new set
 	outResBody       = 1 << 13 // bytes
 	outPanicked      = 1 << 14 // no payload: the run stopped at a hook that panicked
+	// no payload: the session the gateway knows was open to this run's hooks (decoded), which may have
+	// changed it in place; the gateway fetches it with shim_request_session only when it needs it.
+	outSessionTouched = 1 << 15
 )
 
 // log frame: u32 n, n x (u32 level, f64 unix ms, str message, bytes fields JSON, str plugin path)

@@ -107,6 +107,12 @@ int32_t shim_request_run(uint32_t api, uint32_t request, uint32_t call_id,
  * one entry for many. Returns how many were open. */
 uint32_t shim_requests_release(uint32_t *requests, uint32_t n);
 
+/* The request's session as it is now (Tyk's user.SessionState JSON; empty
+ * when it has none), for a gateway step that needs it after a run reported
+ * it touched. SHIM_E_BAD_STATE while a run is going, SHIM_E_GONE for an
+ * unknown or released handle; SHIM_E_BUFFER: call again with *out_len bytes. */
+int32_t shim_request_session(uint32_t request, uint8_t *out, uint32_t out_cap, uint32_t *out_len);
+
 /* How many request handles are alive (open, or released with a run still going). */
 uint32_t shim_requests_open(void);
 

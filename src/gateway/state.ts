@@ -25,7 +25,7 @@ export interface RequestState {
   body: ReadableStream<Uint8Array> | Uint8Array | null;
   /** The raw key the request authenticated with (ctx.GetAuthToken). */
   authToken: string;
-  /** Tyk's user.SessionState as JSON, set by auth (ctx.GetSession). */
+  /** Tyk's user.SessionState as JSON, set by auth (ctx.GetSession). Read it with currentSession. */
   session?: SessionState;
   /** `session` as JSON, kept while it is unchanged: each plugin call sends it. Cleared whenever `session` is set. */
   sessionJson?: string;
@@ -44,6 +44,8 @@ export interface RequestState {
   goChanges: GatewayChanges;
   /** The gateway set a session Go has not seen yet (encoded only if a Go hook runs). */
   goSessionStale?: boolean;
+  /** Hooks had the session and may have changed it in place: this fetches it from the Go twin (see currentSession). */
+  goSessionFetch?: () => string | undefined;
   /** The request as it went upstream (absolute URL, Host), for response hooks. */
   upstream?: { url: string; host: string };
 }
@@ -75,6 +77,26 @@ export function setSession(state: RequestState, session: SessionState): void {
   state.session = session;
   state.sessionJson = undefined;
   state.goSessionStale = true;
+  state.goSessionFetch = undefined;
+}
+
+/**
+ * The request's session as it is now. When hooks had it (they may change it
+ * in place, as Tyk's plugins do), it is first fetched from the request's Go
+ * twin: encoding a session costs more than a hook, so Go encodes it only for
+ * a step that reads it (limits, the key store, analytics).
+ */
+export function currentSession(state: RequestState): SessionState | undefined {
+  const fetch = state.goSessionFetch;
+  if (fetch) {
+    state.goSessionFetch = undefined;
+    const json = fetch();
+    if (json !== undefined) {
+      state.session = JSON.parse(json);
+      state.sessionJson = json;
+    }
+  }
+  return state.session;
 }
 
 /** Sets the raw key the request authenticated with; the next Go run gets it. */

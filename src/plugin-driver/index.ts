@@ -10,7 +10,7 @@
 // this kind of machine every form of it cost throughput; see shim-go/async.go.)
 
 import { type HookKind, Kind } from "../../ffi/abi.ts";
-import type { Shim } from "../../ffi/shim.ts";
+import { type Shim, ShimCallError } from "../../ffi/shim.ts";
 import type { HookRun, LogRecord, RunRequest, RunResult } from "../../ffi/wire.ts";
 import { logAt, type Logger } from "../log.ts";
 
@@ -76,6 +76,20 @@ export class PluginDriver {
       signal?.removeEventListener("abort", onAbort);
     });
     return { request: run.request, result };
+  }
+
+  /**
+   * The session of a request's Go twin as it is now, as JSON (see
+   * Shim.requestSession); undefined when it has none or cannot be read now
+   * (a timed-out run still holds it): the gateway then keeps the one it knew.
+   */
+  session(request: number): string | undefined {
+    try {
+      return this.shim.requestSession(request);
+    } catch (err) {
+      if (err instanceof ShimCallError) return undefined;
+      throw err;
+    }
   }
 
   /** Ends a request's Go twin (see Shim.releaseRequest); 0 is no request. */

@@ -4,7 +4,7 @@
 import type { AnalyticsSink } from "../analytics/sink.ts";
 import { buildRecord } from "../analytics/record.ts";
 import { TykMessage, tykError } from "../gateway/errors.ts";
-import type { GatewayContext, RequestState } from "../gateway/state.ts";
+import { currentSession, type GatewayContext, type RequestState } from "../gateway/state.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
 import type { PluginDriver } from "../plugin-driver/index.ts";
@@ -96,17 +96,22 @@ export function dispatch(deps: DispatchDeps) {
         res = tykError(500, TykMessage.internal);
       }
     } finally {
-      deps.driver.release(st.goRequest);
       leave();
     }
-    const totalMs = performance.now() - started;
-    deps.metrics.request(api.id, res.status, totalMs, st.upstreamMs);
-    if (deps.analytics && !api.def.do_not_track) deps.analytics.write(record(deps, st, url.path, raw, res.status, totalMs));
+    try {
+      const totalMs = performance.now() - started;
+      deps.metrics.request(api.id, res.status, totalMs, st.upstreamMs);
+      if (deps.analytics && !api.def.do_not_track) deps.analytics.write(record(deps, st, url.path, raw, res.status, totalMs));
+    } finally {
+      // After the record: it may read the session from the Go twin.
+      deps.driver.release(st.goRequest);
+    }
     return res;
   };
 }
 
 function record(deps: DispatchDeps, st: RequestState, path: string, raw: Request, status: number, totalMs: number) {
+  const session = currentSession(st);
   const key = st.authToken ? (deps.hashKeys ? hashKey(st.authToken, deps.hashKeyFunction as "") : st.authToken) : "";
   return buildRecord({
     method: raw.method,
@@ -119,7 +124,7 @@ function record(deps: DispatchDeps, st: RequestState, path: string, raw: Request
     apiName: st.api.name,
     orgId: st.api.orgId,
     apiKey: key,
-    alias: typeof st.session?.alias === "string" ? st.session.alias : "",
+    alias: typeof session?.alias === "string" ? session.alias : "",
     ip: st.clientIp,
     startedAtMs: st.startedAt,
     totalMs,

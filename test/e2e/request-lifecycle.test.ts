@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { connect } from "node:net";
 import { after, before, test } from "node:test";
-import { type GatewayProcess, goVirtualEndpoints, keylessApi, startGatewayProcess } from "../helpers/gateway.ts";
+import { type GatewayProcess, goVirtualEndpoints, keylessApi, SECRET, startGatewayProcess } from "../helpers/gateway.ts";
 import { pollGauge } from "../helpers/metrics.ts";
 import { testShim } from "../helpers/shim.ts";
 import { type Echo, startUpstream, type Upstream } from "../helpers/upstream.ts";
@@ -87,6 +87,7 @@ before(async () => {
     ),
     ctxApi(up.url),
     sessionApi(up.url),
+    { ...keylessApi("lcinplace", "/lcinplace/", up.url, goplugin({ post_key_auth: [hook("SessionLimitInPlace")] })), use_keyless: false, use_standard_auth: true },
     keylessApi("lcurl", "/lcurl/", up.url, goplugin({ pre: [hook("URLSetRelativePath")], post: [hook("URLAfter")] })),
     keylessApi("lcquery", "/lcquery/", up.url, goplugin({ pre: [hook("URLAddQuery")], post: [hook("URLReadQuery")] })),
     keylessApi("lcenc", "/lcenc/", up.url, goplugin({ pre: [hook("URLShowPath")] })),
@@ -333,6 +334,21 @@ test("request-lifecycle: session metadata keeps its Go types from auth_check to 
       `${at}: MetaData values are the Go values auth_check stored`,
     );
   }
+});
+
+test("request-lifecycle: a key's session changed in place by post_key_auth (no SetSession) is what the rate limiter enforces", async () => {
+  const created = await fetch(`${gw.url}/tyk/keys`, {
+    method: "POST",
+    headers: { "x-tyk-authorization": SECRET },
+    body: JSON.stringify({ org_id: "o", rate: 1000, per: 1, quota_max: -1, access_rights: { lcinplace: { api_id: "lcinplace", versions: ["Default"] } } }),
+    signal: withTimeout(),
+  });
+  const { key } = await created.json();
+  const get = () => fetch(`${gw.url}/lcinplace/get`, { headers: { authorization: key }, signal: withTimeout() });
+  await echoOf(await get());
+  const second = await get();
+  await second.text();
+  assert.equal(second.status, 429, "rate 1 per 60 s, set on the session object by the hook");
 });
 
 // ---------------------------------------------------------------------------

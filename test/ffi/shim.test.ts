@@ -200,13 +200,21 @@ test("request hooks: an auth_check hook that neither answers nor sets a session 
 
 test("request hooks: a session passed in is what the plugin sees, and in-place changes come back", async () => {
   const session = JSON.stringify({ alias: "k1", org_id: "o", meta_data: { tyk_developer_id: "d7", tyk_developer_email: "d7@x" }, tags: [] });
-  const seen = await runOnce(shim, api, [load("session", "ShowSession")], { session, authToken: "key-1" });
-  const got = Object.fromEntries(seen.headerChanges!.map(([k, v]) => [k, v[0]]));
-  assert.deepEqual(got, { "X-Developer-Id": "d7", "X-Developer-Email": "d7@x", "X-Session-Alias": "k1", "X-Auth-Token": "key-1" });
-  assert.equal(seen.session, undefined, "an untouched session is not sent back");
-  assert.equal(seen.authToken, undefined, "the token the gateway set is not sent back");
+  const run = shim.run(api, 0, { open: openSection(), session, authToken: "key-1", hooks: [{ plugin: load("session", "ShowSession") }] });
+  try {
+    const seen = await run.result;
+    const got = Object.fromEntries(seen.headerChanges!.map(([k, v]) => [k, v[0]]));
+    assert.deepEqual(got, { "X-Developer-Id": "d7", "X-Developer-Email": "d7@x", "X-Session-Alias": "k1", "X-Auth-Token": "key-1" });
+    assert.equal(seen.session, undefined, "a session hooks only had is not encoded unless asked for");
+    assert.equal(seen.sessionTouched, true);
+    assert.equal(seen.authToken, undefined, "the token the gateway set is not sent back");
+    assert.equal(JSON.parse(shim.requestSession(run.request)!).alias, "k1");
+  } finally {
+    shim.releaseRequest(run.request);
+  }
+  assert.throws(() => shim.requestSession(run.request), (e: unknown) => e instanceof ShimCallError && e.status === Status.E_GONE);
   const tagged = await runOnce(shim, api, [load("session", "TagSession")], { session, authToken: "key-1" });
-  assert.deepEqual(JSON.parse(tagged.session!).tags, ["seen-by-plugin"]);
+  assert.deepEqual(JSON.parse(tagged.session!).tags, ["seen-by-plugin"], "a session a hook set comes back");
   assert.equal(tagged.sessionUpdate, true);
   const none = await runOnce(shim, api, [load("session", "ShowSession")]);
   assert.deepEqual(none.headerChanges, [["X-Session", ["none"]]]);

@@ -7,7 +7,7 @@
 // reach later hooks and the upstream.
 
 import { TykMessage, tykError } from "../../gateway/errors.ts";
-import type { GatewayMiddleware, RequestState } from "../../gateway/state.ts";
+import { currentSession, type GatewayMiddleware, type RequestState } from "../../gateway/state.ts";
 import type { LoadedPlugin } from "../../plugin-driver/index.ts";
 import type { PluginSlot } from "../../registry/types.ts";
 import type { KeyStore } from "../../store/types.ts";
@@ -67,9 +67,10 @@ export function goPlugins(opts: GoPluginsOptions): GatewayMiddleware {
     if (plugins.length > 0) {
       const r = await runHooks(opts, "request", st, plugins, {}, authCheck, c.req.raw.signal);
       if (r instanceof Response) return r;
-      applyRequestChanges(st, r);
-      if (st.sessionUpdate && st.session && st.authToken) {
-        await opts.store.setSession(st.authToken, st.session);
+      applyRequestChanges(st, r, () => opts.driver.session(st.goRequest));
+      if (st.sessionUpdate && st.authToken) {
+        const session = currentSession(st);
+        if (session) await opts.store.setSession(st.authToken, session);
         st.sessionUpdate = false;
       }
       if (r.responded) return pluginResponse(st, r.responded);

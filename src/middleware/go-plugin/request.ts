@@ -3,8 +3,12 @@ import type { HeaderPairs, RunResult } from "../../../ffi/wire.ts";
 import type { RequestState } from "../../gateway/state.ts";
 import { hasNoBody } from "../../proxy/index.ts";
 
-/** Applies what hooks did to the request (not their own answer). Go knows all of it already. */
-export function applyRequestChanges(st: RequestState, r: RunResult): void {
+/**
+ * Applies what hooks did to the request (not their own answer). Go knows all
+ * of it already. `fetchSession` reads the twin's session, for when hooks may
+ * have changed it in place.
+ */
+export function applyRequestChanges(st: RequestState, r: RunResult, fetchSession: () => string | undefined): void {
   if (r.method) st.method = r.method;
   if (r.uri !== undefined) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(r.uri)) st.absoluteUrl = new URL(r.uri);
@@ -28,14 +32,20 @@ export function applyRequestChanges(st: RequestState, r: RunResult): void {
     st.headers.set("content-length", String(r.body.length));
     st.headers.delete("transfer-encoding");
   }
-  if (r.session) {
-    st.session = JSON.parse(r.session);
-    st.sessionJson = r.session;
-  }
-  if (r.sessionUpdate) st.sessionUpdate = true;
+  applySessionChanges(st, r, fetchSession);
   if (r.authToken !== undefined) st.authToken = r.authToken;
   // The ResponseWriter's headers live in Go across hooks: this is their whole set.
   if (r.rwHeaders) st.responseHeaders = new Headers(r.rwHeaders);
+}
+
+/** Applies what hooks did to the session: one they set, one they may have changed in place, a store write they asked for. */
+export function applySessionChanges(st: RequestState, r: RunResult, fetchSession: () => string | undefined): void {
+  if (r.session) {
+    st.session = JSON.parse(r.session);
+    st.sessionJson = r.session;
+    st.goSessionFetch = undefined;
+  } else if (r.sessionTouched) st.goSessionFetch = fetchSession;
+  if (r.sessionUpdate) st.sessionUpdate = true;
 }
 
 /** The Response a plugin wrote, as Go formed it (status, headers, sniffed Content-Type). */

@@ -3,7 +3,7 @@
 
 import { TykMessage, tykError } from "../../gateway/errors.ts";
 import { withHeaders } from "../../gateway/response.ts";
-import type { GatewayMiddleware } from "../../gateway/state.ts";
+import { currentSession, type GatewayMiddleware } from "../../gateway/state.ts";
 import { checkLimits } from "../../rate-limit/index.ts";
 import { keyHash } from "../../store/keys.ts";
 import type { KeyStore } from "../../store/types.ts";
@@ -20,8 +20,9 @@ export interface RateLimitOptions {
 export function rateLimit(opts: RateLimitOptions): GatewayMiddleware {
   return async function rateLimitMiddleware(c, next) {
     const st = c.var.gw;
-    if (!st.session) return next();
-    const decision = await checkLimits(opts.store, keyHash(st.authToken, opts.hashKeys), st.api.id, st.session, {
+    const session = currentSession(st);
+    if (!session) return next();
+    const decision = await checkLimits(opts.store, keyHash(st.authToken, opts.hashKeys), st.api.id, session, {
       nowMs: Date.now(),
       headersFrom: opts.headersFrom,
       disableRateLimit: opts.disableRateLimit,

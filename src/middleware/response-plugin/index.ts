@@ -10,7 +10,7 @@ import { hasNoBody } from "../../proxy/index.ts";
 import type { PluginSlot } from "../../registry/types.ts";
 import { type PluginCallDeps, runHooks } from "../go-plugin/call.ts";
 import { planRun } from "../go-plugin/index.ts";
-import { pluginResponse } from "../go-plugin/request.ts";
+import { applySessionChanges, pluginResponse } from "../go-plugin/request.ts";
 
 export type ResponseStep = (c: GatewayContext, upstream: Response) => Promise<Response>;
 
@@ -28,6 +28,8 @@ export function responsePlugins(opts: ResponsePluginsOptions): ResponseStep {
     upstream.headers.forEach((v, k) => headers.push([k, v]));
     const r = await runHooks(opts, "response", st, plugins, { upstream: st.upstream, response: { status: upstream.status, headers, body } }, -1, c.req.raw.signal);
     if (r instanceof Response) return r;
+    // Read later for analytics; as in Tyk, a store write asked for this late is not made.
+    applySessionChanges(st, r, () => opts.driver.session(st.goRequest));
     if (r.responded) return pluginResponse(st, r.responded);
     if (broken) return tykError(500, TykMessage.internal);
     const outHeaders = r.resHeaders ? new Headers(r.resHeaders) : new Headers(upstream.headers);

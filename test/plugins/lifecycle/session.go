@@ -51,3 +51,11 @@ func reportSessionTypes(r *http.Request, prefix string) {
 func SessionTypesPostKeyAuth(rw http.ResponseWriter, r *http.Request) { reportSessionTypes(r, "X-Pka") }
 
 func SessionTypesPost(rw http.ResponseWriter, r *http.Request) { reportSessionTypes(r, "X-Post") }
+
+// SessionLimitInPlace lowers the session's rate limit in place, without
+// SetSession: in Tyk the rate limiter after post_key_auth enforces it.
+func SessionLimitInPlace(rw http.ResponseWriter, r *http.Request) {
+	if s := ctx.GetSession(r); s != nil {
+		s.Rate, s.Per = 1, 60
+	}
+}
