@@ -310,21 +310,11 @@ export function loadApiDefinitions(dir: string): ApiDefinitionLoadResult[] {
       : String(err);
     throw ConfigError.of(dir, "", `cannot read the API definition directory: ${reason}`);
   }
-  const byId = new Map<string, string>();
+  // Two files naming the same api_id or listen path are settled by the registry, which knows which one served before.
   return names.map((name): ApiDefinitionLoadResult => {
     const file = join(dir, name);
     try {
-      const parsed = parseAnyApiDefinition(readJsonFile(file), file);
-      const first = byId.get(parsed.def.api_id);
-      if (first !== undefined) {
-        const field = parsed.kind === "oas" ? "x-tyk-api-gateway.info.id" : "api_id";
-        return {
-          file,
-          error: ConfigError.of(file, field, `${JSON.stringify(parsed.def.api_id)} is already used by ${first}`),
-        };
-      }
-      byId.set(parsed.def.api_id, file);
-      return { file, ...parsed };
+      return { file, ...parseAnyApiDefinition(readJsonFile(file), file) };
     } catch (err) {
       if (err instanceof ConfigError) return { file, error: err };
       throw err;

@@ -1,9 +1,21 @@
 // Field checks shared by the Classic and OAS definition schemas (a module of
 // its own, so that neither schema imports the other at load time).
 import type { z } from "zod";
+import { routedForm } from "../gateway/request-path.ts";
 
+/**
+ * A listen path starts with "/" and is not under /tyk/, the Gateway API (in
+ * any spelling: "/tyk", "/tyk/../tyk/x", "/%74yk/"), where it would take the
+ * admin secret and forward it upstream.
+ */
 export function checkListenPath(p: string, ctx: z.core.$RefinementCtx<string>): void {
-  if (!p.startsWith("/")) ctx.addIssue({ code: "custom", message: `must start with "/", got ${JSON.stringify(p)}` });
+  if (!p.startsWith("/")) {
+    ctx.addIssue({ code: "custom", message: `must start with "/", got ${JSON.stringify(p)}` });
+    return;
+  }
+  const routed = routedForm(p);
+  if (routed === undefined) ctx.addIssue({ code: "custom", message: `${JSON.stringify(p)} has a malformed %-escape` });
+  else if (/^\/tyk(\/|$)/.test(routed)) ctx.addIssue({ code: "custom", message: `${JSON.stringify(p)} is under /tyk/, the Gateway API's path` });
 }
 
 export function checkHttpUrl(v: string, ctx: z.core.$RefinementCtx<string>): void {

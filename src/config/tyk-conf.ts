@@ -70,6 +70,12 @@ export const HttpServerOptionsSchema = z.object({
   write_timeout: seconds(120, { integer: true }),
   /** Bytes; 0 = no limit. Tyk answers 413 above it. (Tyk: http_server_options.max_request_body_size.) */
   max_request_body_size: z.number().int().min(0).default(0),
+  /**
+   * Tyk: "Allow the use of a double slash in a URL path". Off (Tyk's default): a path with dot segments or
+   * duplicate slashes is answered 301 to its clean form, as Tyk's router does. On: duplicate slashes pass;
+   * dot segments are refused (400), so an upstream resolving them never serves a path routing did not see.
+   */
+  skip_url_cleaning: flag(),
 });
 export type HttpServerOptions = z.output<typeof HttpServerOptionsSchema>;
 

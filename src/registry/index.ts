@@ -22,6 +22,24 @@ interface Entry {
   retired: boolean;
 }
 
+/** A definition read from app_path, before conflicts are settled. */
+interface Candidate {
+  file: string;
+  kind: "classic" | "oas";
+  def: ApiDefinition;
+  raw: Record<string, unknown>;
+  listenPath: string;
+}
+
+/** A listen path and the API that answers it; none: definitions conflict over it (answered 500). */
+interface Route {
+  listenPath: string;
+  entry?: Entry;
+}
+
+/** What a request path routes to: an API, a listen path definitions conflict over, or nothing. */
+export type RouteMatch = { api: LoadedApi } | "conflict" | undefined;
+
 export function normaliseListenPath(p: string): string {
   let lp = p.startsWith("/") ? p : `/${p}`;
   if (!lp.endsWith("/")) lp += "/";
@@ -30,6 +48,7 @@ export function normaliseListenPath(p: string): string {
 
 export class ApiRegistry {
   private entries: Entry[] = [];
+  private routes: Route[] = [];
   private readonly byApi = new WeakMap<LoadedApi, Entry>();
 
   private reloading: Promise<LoadReport> | undefined;
@@ -59,12 +78,14 @@ export class ApiRegistry {
 
   private async reloadNow(): Promise<LoadReport> {
     const report: LoadReport = { loaded: [], failed: [] };
-    const next: Entry[] = [];
-    const seen = new Map<string, string>();
+    const fail = (file: string, error: string, fields: Record<string, unknown> = {}) => {
+      this.deps.log.error({ file, ...fields }, `API definition skipped: ${error}`);
+      report.failed.push({ file, error });
+    };
+    const candidates: Candidate[] = [];
     for (const item of loadApiDefinitions(this.appPath)) {
       if ("error" in item) {
-        this.deps.log.error({ file: item.file }, `API definition skipped: ${item.error.message}`);
-        report.failed.push({ file: item.file, error: item.error.message });
+        fail(item.file, item.error.message);
         continue;
       }
       for (const field of item.unknownFields) {
@@ -73,6 +94,11 @@ export class ApiRegistry {
       const { raw, kind } = item;
       let { def } = item;
       if (def.active === false) continue;
+      const listenPath = normaliseListenPath(def.proxy.listen_path);
+      if (listenPath.startsWith("/tyk/")) {
+        fail(item.file, `proxy.listen_path ${JSON.stringify(def.proxy.listen_path)} is under /tyk/, the Gateway API: refused`);
+        continue;
+      }
       if (def.custom_middleware_bundle && !def.custom_middleware_bundle_disabled) {
         try {
           def = await this.withBundle(def);
@@ -83,35 +109,70 @@ export class ApiRegistry {
           continue;
         }
       }
-      const listenPath = normaliseListenPath(def.proxy.listen_path);
-      const clash = seen.get(def.api_id) ?? seen.get(`lp:${listenPath}`);
-      if (clash) {
-        const error = `api_id ${def.api_id} or listen path ${listenPath} is already used by ${clash}`;
-        this.deps.log.error({ file: item.file }, `API definition skipped: ${error}`);
-        report.failed.push({ file: item.file, error });
-        continue;
-      }
+      candidates.push({ file: item.file, kind, def, raw, listenPath });
+    }
+
+    const next: Entry[] = [];
+    const blocked = new Set<string>();
+    for (const c of this.withoutConflicts(candidates, fail, blocked)) {
       try {
-        const api = this.build(item.file, kind, def, raw, listenPath);
-        seen.set(def.api_id, item.file).set(`lp:${listenPath}`, item.file);
+        const api = this.build(c.file, c.kind, c.def, c.raw, c.listenPath);
         next.push({ api, inflight: 0, retired: false });
-        report.loaded.push(def.api_id);
+        report.loaded.push(c.def.api_id);
       } catch (err) {
-        const error = `${item.file}: ${(err as Error).message}`;
-        this.deps.log.error({ file: item.file }, `API definition skipped: ${error}`);
-        report.failed.push({ file: item.file, error });
+        fail(c.file, `${c.file}: ${(err as Error).message}`);
       }
     }
-    next.sort((a, b) => b.api.listenPath.length - a.api.listenPath.length);
-    for (const e of next) this.byApi.set(e.api, e);
+    for (const e of next) {
+      this.byApi.set(e.api, e);
+      blocked.delete(e.api.listenPath);
+    }
+    const routes: Route[] = [
+      ...next.map((entry) => ({ listenPath: entry.api.listenPath, entry })),
+      ...[...blocked].map((listenPath) => ({ listenPath })),
+    ];
+    routes.sort((a, b) => b.listenPath.length - a.listenPath.length);
     const old = this.entries;
     this.entries = next;
+    this.routes = routes;
     for (const e of old) {
       e.retired = true;
       if (e.inflight === 0) this.shim.releaseApi(e.api.shimApi);
     }
     this.deps.driver.drainLogs();
     return report;
+  }
+
+  /**
+   * Definitions that share an api_id or a listen path with another: as in
+   * Tyk, one that already served that api_id on that listen path keeps it and
+   * the newcomers are refused. Otherwise all of them are refused, and their
+   * listen paths (if no other API serves them) are kept answering 500 rather
+   * than falling through to a shorter listen path: a conflict never opens
+   * what one of the definitions protects. Each refusal names both files.
+   */
+  private withoutConflicts(candidates: Candidate[], fail: (file: string, error: string) => void, blocked: Set<string>): Candidate[] {
+    const byKey = new Map<string, Candidate[]>();
+    for (const c of candidates) {
+      for (const key of [`api_id ${c.def.api_id}`, `listen path ${c.listenPath}`]) {
+        const list = byKey.get(key);
+        if (list) list.push(c);
+        else byKey.set(key, [c]);
+      }
+    }
+    const refused = new Set<Candidate>();
+    for (const [key, group] of byKey) {
+      if (group.length < 2) continue;
+      const owner = group.find((c) => this.entries.some((e) => e.api.id === c.def.api_id && e.api.listenPath === c.listenPath));
+      for (const c of group) {
+        if (c === owner) continue;
+        refused.add(c);
+        const others = group.filter((o) => o !== c).map((o) => o.file).join(", ");
+        fail(c.file, `${key} is also used by ${others}${owner ? ` (which keeps it)` : "; none of them is served"}`);
+      }
+    }
+    for (const c of refused) blocked.add(c.listenPath);
+    return candidates.filter((c) => !refused.has(c));
   }
 
   /** The definition with the bundle's custom_middleware (plugin paths inside the bundle), as Tyk does. */
@@ -141,11 +202,14 @@ export class ApiRegistry {
     }, this.deps);
   }
 
-  /** The API whose listen path is the longest prefix of `path` ("/foo" matches listen path "/foo/"). */
-  match(path: string): LoadedApi | undefined {
-    for (const e of this.entries) {
-      const lp = e.api.listenPath;
-      if (path.startsWith(lp) || path === lp.slice(0, -1)) return e.api;
+  /**
+   * What the longest listen path that prefixes `path` (the decoded, clean
+   * request path) routes to ("/foo" matches listen path "/foo/").
+   */
+  match(path: string): RouteMatch {
+    for (const r of this.routes) {
+      const lp = r.listenPath;
+      if (path.startsWith(lp) || path === lp.slice(0, -1)) return r.entry ? { api: r.entry.api } : "conflict";
     }
     return undefined;
   }

@@ -11,6 +11,7 @@ import type { PluginDriver } from "../plugin-driver/index.ts";
 import type { ApiRegistry } from "../registry/index.ts";
 import { hashKey } from "../store/key-hash.ts";
 import { StoreUnavailableError } from "../store/redis.ts";
+import { canonicalPath } from "../gateway/request-path.ts";
 
 export interface DispatchDeps {
   registry: ApiRegistry;
@@ -20,6 +21,8 @@ export interface DispatchDeps {
   log: Logger;
   /** 0 = unlimited. */
   maxBodyBytes: number;
+  /** http_server_options.skip_url_cleaning (see gateway/request-path.ts). */
+  skipUrlCleaning: boolean;
   hashKeys: boolean;
   hashKeyFunction: string;
   /** Releases each request's Go twin when the request ends. */
@@ -40,6 +43,11 @@ function limitStream(body: ReadableStream<Uint8Array>, max: number): ReadableStr
   );
 }
 
+/** Go's answer to a request line it cannot parse (before any routing). */
+function badRequest(): Response {
+  return new Response("400 Bad Request", { status: 400, headers: { "content-type": "text/plain; charset=utf-8", connection: "close" } });
+}
+
 /** Path and query of an absolute request URL, without the cost of a URL object. */
 export function splitUrl(href: string): { path: string; query: string } {
   const start = href.indexOf("/", href.indexOf("//") + 2);
@@ -57,8 +65,16 @@ export function dispatch(deps: DispatchDeps) {
   return async function gatewayHandler(c: GatewayContext): Promise<Response> {
     const raw = c.req.raw;
     const url = splitUrl(raw.url);
-    const api = deps.registry.match(url.path);
-    if (!api) return tykError(404, TykMessage.notFound);
+    const target = canonicalPath(url.path, url.query, deps.skipUrlCleaning);
+    if (target.kind === "bad") return badRequest();
+    if (target.kind === "redirect") return new Response(null, { status: 301, headers: { location: target.location } });
+    const route = deps.registry.match(target.route);
+    if (!route) return tykError(404, TykMessage.notFound);
+    // Definitions conflict over this listen path (logged at load): none is served, nor anything shorter.
+    if (route === "conflict") return tykError(500, TykMessage.internal);
+    const { api } = route;
+    // The client encoded part of the listen path: Tyk's stripping then falls back to Go's own encoding.
+    const path = target.path.startsWith(api.listenPath.slice(0, -1)) ? target.path : target.goEncoded;
     const declared = Number(raw.headers.get("content-length") ?? 0);
     if (deps.maxBodyBytes > 0 && declared > deps.maxBodyBytes) return tykError(413, TykMessage.tooLarge);
     const started = performance.now();
@@ -69,7 +85,7 @@ export function dispatch(deps: DispatchDeps) {
       clientIp: c.env.remoteAddr.hostname.replace(/^::ffff:/, ""),
       clientPort: c.env.remoteAddr.port,
       method: raw.method,
-      path: url.path,
+      path,
       query: url.query,
       host: raw.headers.get("host") ?? "",
       headers: new Headers(raw.headers),

@@ -120,6 +120,7 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
     analytics,
     log,
     maxBodyBytes: conf.http_server_options.max_request_body_size,
+    skipUrlCleaning: conf.http_server_options.skip_url_cleaning,
     hashKeys: conf.hash_keys,
     hashKeyFunction: conf.hash_key_function,
     store,

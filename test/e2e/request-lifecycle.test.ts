@@ -7,10 +7,10 @@
 // received (its echo), and what the client got back.
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { connect } from "node:net";
 import { after, before, test } from "node:test";
 import { type GatewayProcess, goVirtualEndpoints, keylessApi, SECRET, startGatewayProcess } from "../helpers/gateway.ts";
 import { pollGauge } from "../helpers/metrics.ts";
+import { rawHttp } from "../helpers/raw-http.ts";
 import { testShim } from "../helpers/shim.ts";
 import { type Echo, startUpstream, type Upstream } from "../helpers/upstream.ts";
 
@@ -101,86 +101,6 @@ after(async () => {
   await up?.close();
   assert.equal(code, 0, "gateway exits 0 on SIGTERM");
 });
-
-// ---------------------------------------------------------------------------
-// A raw HTTP/1.1 client, for what fetch cannot send: a chunked body whose
-// length the gateway cannot know in advance, and a GET with a body.
-
-interface RawResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
-}
-
-function parseRawResponse(buf: Buffer, ended: boolean): RawResponse | undefined {
-  const end = buf.indexOf("\r\n\r\n");
-  if (end < 0) return undefined;
-  const lines = buf.subarray(0, end).toString("latin1").split("\r\n");
-  const status = Number(lines[0].split(" ")[1]);
-  const headers: Record<string, string> = {};
-  for (const l of lines.slice(1)) {
-    const i = l.indexOf(":");
-    headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
-  }
-  const rest = buf.subarray(end + 4);
-  if (/chunked/i.test(headers["transfer-encoding"] ?? "")) {
-    const chunks: Buffer[] = [];
-    for (let off = 0;;) {
-      const nl = rest.indexOf("\r\n", off);
-      if (nl < 0) return undefined;
-      const size = parseInt(rest.subarray(off, nl).toString("latin1"), 16);
-      if (size === 0) return { status, headers, body: Buffer.concat(chunks) };
-      if (rest.length < nl + 2 + size + 2) return undefined;
-      chunks.push(rest.subarray(nl + 2, nl + 2 + size));
-      off = nl + 2 + size + 2;
-    }
-  }
-  if (headers["content-length"] !== undefined) {
-    const n = Number(headers["content-length"]);
-    return rest.length >= n ? { status, headers, body: rest.subarray(0, n) } : undefined;
-  }
-  return ended ? { status, headers, body: rest } : undefined;
-}
-
-/** Sends `head`, then each of `parts` a little apart, and reads one response. */
-function rawHttp(port: number, head: string, parts: string[]): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const sock = connect(port, "127.0.0.1");
-    let buf = Buffer.alloc(0);
-    let settled = false;
-    const settle = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      sock.destroy();
-      f();
-    };
-    const timer = setTimeout(
-      () => settle(() => reject(new Error(`no complete response within 15 s; got:\n${buf.toString("latin1")}`))),
-      15_000,
-    );
-    sock.on("error", (e) => settle(() => reject(e)));
-    sock.on("data", (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      const r = parseRawResponse(buf, false);
-      if (r) settle(() => resolve(r));
-    });
-    sock.on("end", () => {
-      const r = parseRawResponse(buf, true);
-      settle(() => (r
-        ? resolve(r)
-        : reject(new Error(`connection closed before a complete response:\n${buf.toString("latin1")}`)))
-      );
-    });
-    sock.on("connect", async () => {
-      sock.write(head);
-      for (const p of parts) {
-        await sleep(30);
-        if (!settled) sock.write(p);
-      }
-    });
-  });
-}
 
 const chunk = (s: string) => `${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`;
 
