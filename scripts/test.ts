@@ -64,7 +64,7 @@ if (filter.length === 0) {
   const exe = join(REPO_ROOT, "dist", "gateway");
   suites.push(
     { name: "build dist/gateway", cmd: bin("deno"), args: ["run", "-A", "scripts/build-exe.ts"], parse: () => [0, 0] },
-    { name: "e2e on dist/gateway", env: { TYKGW_BINARY: exe }, cmd: bin("bun"), args: ["test", "--timeout", "60000", "./test/e2e/"], parse: bunParse },
+    { name: "e2e on dist/gateway", env: { TYKGW_BINARY: exe }, cmd: bin("bun"), args: ["test", "--timeout", "60000", "./test/e2e/", "./test/security/"], parse: bunParse },
   );
 }
 
