@@ -143,8 +143,10 @@ export class Shim {
   /**
    * Runs hooks on a request, on a Go worker: opens it when `request` is 0
    * (`req.open` must be set), else works on the open one. Never waits for
-   * the plugins. Throws ShimCallError when the shim refuses the frame or the
-   * handle (its `request` is the handle to release, if one was opened).
+   * the plugins. Throws ShimCallError when the shim refuses the handle or the
+   * kind of frame at once; `result` rejects with one (E_BAD_INPUT) when the
+   * frame cannot be applied. Either error's `request` is the handle to
+   * release, if one was opened.
    */
   run(api: number, request: number, req: RunRequest): Run {
     const frame = encodeRun(this.writer, req);

@@ -11,6 +11,8 @@ void shim_fire(shim_on_complete f, uint32_t call_id);
 import "C"
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"os/signal"
@@ -140,8 +142,12 @@ func shim_api_release(api C.uint32_t) C.int32_t {
 //export shim_request_run
 func shim_request_run(api, request, callID C.uint32_t, in *C.uint8_t, inLen C.uint32_t, outRequest *C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
 	defer recoverInto(&rc, out, outCap, outLen)
-	h, lr, hooks, status, msg := startRun(uint32(api), uint32(request), borrow(in, inLen))
-	// Whenever a handle exists the caller gets it, to release it, also when the run was refused.
+	frame := borrow(in, inLen)
+	if len(frame) < 4 {
+		return answer(0, statusBadInput, []byte("run frame truncated"), out, outCap, outLen)
+	}
+	h, lr, status, msg := claimRun(uint32(api), uint32(request), binary.LittleEndian.Uint32(frame))
+	// Whenever a handle exists the caller gets it, to release it, also when the run is refused.
 	if h != 0 {
 		*outRequest = C.uint32_t(h)
 	}
@@ -149,7 +155,8 @@ func shim_request_run(api, request, callID C.uint32_t, in *C.uint8_t, inLen C.ui
 		return answer(0, status, []byte(msg), out, outCap, outLen)
 	}
 	id := uint32(callID)
-	switch handOff(id, &lr.logs, func() (int32, []byte) { return lr.execute(h, hooks) }) {
+	frame = bytes.Clone(frame) // the input is borrowed for this call only
+	switch handOff(id, &lr.logs, func() (int32, []byte) { return lr.run(h, frame) }) {
 	case handedOff:
 		return C.int32_t(statusPending)
 	case idInUse:

@@ -110,8 +110,11 @@ func releaseRequest(h uint32) bool {
 	if !lr.busy {
 		delete(requests.m, h)
 	}
+	cancel := lr.cancel // nil while its first run has not built it yet
 	requests.Unlock()
-	lr.cancel()
+	if cancel != nil {
+		cancel()
+	}
 	return true
 }
 
@@ -121,9 +124,10 @@ func openRequests() int {
 	return len(requests.m)
 }
 
-// openRequest builds the request from a frame's open section.
-func openRequest(api *apiEntry, r *reader, flags uint32) (*liveRequest, error) {
-	lr := &liveRequest{api: api}
+// open builds the request of a handle claimed for it (see claimRun) from a
+// frame's open section. It runs on the worker, so a release may come first:
+// then the context is cancelled as soon as it exists.
+func (lr *liveRequest) open(r *reader, flags uint32) error {
 	lr.method = string(r.bytes())
 	lr.uri = string(r.bytes())
 	lr.host = string(r.bytes())
@@ -135,19 +139,18 @@ func openRequest(api *apiEntry, r *reader, flags uint32) (*liveRequest, error) {
 		body = bytes.Clone(r.bytes())
 	}
 	if r.err != nil {
-		return nil, r.err
+		return r.err
 	}
 	u, err := url.ParseRequestURI(lr.uri)
 	if err != nil {
-		return nil, fmt.Errorf("request URI %q: %v", lr.uri, err)
+		return fmt.Errorf("request URI %q: %v", lr.uri, err)
 	}
 	lr.url = *u
 	major, minor, ok := http.ParseHTTPVersion(proto)
 	if !ok {
 		major, minor, proto = 1, 1, "HTTP/1.1"
 	}
-	c, cancel := context.WithCancel(api.base)
-	lr.cancel = cancel
+	c, cancel := context.WithCancel(lr.api.base)
 	req := &http.Request{
 		Method: lr.method, URL: u, Proto: proto, ProtoMajor: major, ProtoMinor: minor,
 		Header: header, Body: http.NoBody, Host: lr.host, RemoteAddr: remote, RequestURI: lr.uri,
@@ -159,7 +162,14 @@ func openRequest(api *apiEntry, r *reader, flags uint32) (*liveRequest, error) {
 	lr.contentLength = req.ContentLength
 	lr.req = req.WithContext(c)
 	lr.headers = snapshot(header)
-	return lr, nil
+	requests.Lock()
+	lr.cancel = cancel
+	released := lr.released
+	requests.Unlock()
+	if released {
+		cancel()
+	}
+	return nil
 }
 
 func (lr *liveRequest) setContext(key ctx.Key, v any) {
@@ -519,6 +529,9 @@ func (lr *liveRequest) sessionChange() (b []byte, changed, touched bool) {
 // sessionJSON encodes the request's session as it is now; false when there
 // is none. A lazily loaded session nobody decoded is sent back as loaded.
 func (lr *liveRequest) sessionJSON() ([]byte, bool) {
+	if lr.req == nil { // its first run failed to build it
+		return nil, false
+	}
 	if l, ok := lr.req.Context().Value(ctx.SessionData).(*lazySession); ok && l.s == nil {
 		return l.raw, true
 	}

@@ -6,51 +6,62 @@ import (
 	"runtime/debug"
 )
 
-// startRun reads a run frame on the calling thread (its input is borrowed):
-// it opens the request (reqH == 0) or takes the open one, applies what the
-// gateway changed, and resolves the hooks. On success the request is busy
-// until execute ends.
-func startRun(apiH, reqH uint32, in []byte) (h uint32, lr *liveRequest, hooks []hook, status int32, msg string) {
-	// A fault while applying the frame (a plugin left r.URL or r.Header nil)
-	// refuses the run; the request must not stay busy, or it could never go.
+// claimRun is the part of a run done on the calling thread, kept small (the
+// JavaScript thread is the gateway's bottleneck): for a frame that opens a
+// request (reqH == 0) it registers a handle for a request not built yet;
+// otherwise it takes the open one. Either way the request is busy until
+// its run ends.
+func claimRun(apiH, reqH, flags uint32) (h uint32, lr *liveRequest, status int32, msg string) {
+	if reqH != 0 {
+		if flags&inOpen != 0 {
+			return 0, nil, statusBadInput, "the request is open already"
+		}
+		if lr, status, msg = acquire(reqH); lr == nil {
+			return 0, nil, status, msg
+		}
+		return reqH, lr, statusOK, ""
+	}
+	api := apis.get(apiH)
+	if api == nil {
+		return 0, nil, statusGone, fmt.Sprintf("API handle %d is not registered", apiH)
+	}
+	if flags&inOpen == 0 {
+		return 0, nil, statusBadInput, "a run without a request handle must open one"
+	}
+	lr = &liveRequest{api: api}
+	return add(lr), lr, statusOK, ""
+}
+
+// run is the rest of a run, on a worker: build the request (first run) or
+// apply what the gateway changed, resolve the hooks (in, the frame, is the
+// run's own copy), then execute them. A frame that cannot be applied
+// refuses the run (statusBadInput, with the reason) and leaves the request
+// releasable.
+func (lr *liveRequest) run(h uint32, in []byte) (int32, []byte) {
+	hooks, status, msg := lr.prepare(in)
+	if status != statusOK {
+		done(h, lr)
+		return status, []byte(msg)
+	}
+	return lr.execute(h, hooks)
+}
+
+func (lr *liveRequest) prepare(in []byte) (hooks []hook, status int32, msg string) {
+	// A fault while applying the frame (a plugin left r.URL or r.Header nil) refuses the run.
 	defer func() {
 		if p := recover(); p != nil {
-			if h != 0 {
-				done(h, lr)
-			}
-			lr, hooks, status, msg = nil, nil, statusBadInput, fmt.Sprintf("applying the gateway's changes: %v", p)
+			hooks, status, msg = nil, statusBadInput, fmt.Sprintf("applying the gateway's changes: %v", p)
 		}
 	}()
 	r := &reader{b: in}
 	flags := r.u32()
-	if reqH == 0 {
-		api := apis.get(apiH)
-		if api == nil {
-			return 0, nil, nil, statusGone, fmt.Sprintf("API handle %d is not registered", apiH)
+	if flags&inOpen != 0 {
+		if err := lr.open(r, flags); err != nil {
+			return nil, statusBadInput, err.Error()
 		}
-		if flags&inOpen == 0 {
-			return 0, nil, nil, statusBadInput, "a run without a request handle must open one"
-		}
-		var err error
-		if lr, err = openRequest(api, r, flags); err != nil {
-			return 0, nil, nil, statusBadInput, err.Error()
-		}
-		h = add(lr)
-	} else {
-		if flags&inOpen != 0 {
-			return 0, nil, nil, statusBadInput, "the request is open already"
-		}
-		if lr, status, msg = acquire(reqH); lr == nil {
-			return 0, nil, nil, status, msg
-		}
-		h = reqH
-	}
-	fail := func(m string) (uint32, *liveRequest, []hook, int32, string) {
-		done(h, lr)
-		return h, nil, nil, statusBadInput, m
 	}
 	if err := lr.applyGatewayChanges(r, flags); err != nil {
-		return fail(err.Error())
+		return nil, statusBadInput, err.Error()
 	}
 	n := r.count(8)
 	hooks = make([]hook, n)
@@ -58,14 +69,14 @@ func startRun(apiH, reqH uint32, in []byte) (h uint32, lr *liveRequest, hooks []
 		p := plugins.get(r.u32())
 		hooks[i].flags = r.u32()
 		if r.err == nil && p == nil {
-			return fail("unknown plugin handle")
+			return nil, statusBadInput, "unknown plugin handle"
 		}
 		hooks[i].plugin = p
 	}
 	if r.err != nil {
-		return fail(r.err.Error())
+		return nil, statusBadInput, r.err.Error()
 	}
-	return h, lr, hooks, statusOK, ""
+	return hooks, statusOK, ""
 }
 
 // execute runs the hooks and encodes the result frame. It never panics; a

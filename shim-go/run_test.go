@@ -57,14 +57,21 @@ func hookList(w *writer, hooks []uint32) {
 	}
 }
 
-func runFrame(t testing.TB, api, req uint32, in []byte) (uint32, *reader) {
-	h, lr, hooks, status, msg := startRun(api, req, in)
+// claim is the calling thread's part of a run (what shim_request_run does before the hand-off).
+func claim(t testing.TB, api, req uint32, in []byte) (uint32, *liveRequest) {
+	h, lr, status, msg := claimRun(api, req, binary.LittleEndian.Uint32(in))
 	if lr == nil {
-		t.Fatalf("startRun: %d %s", status, msg)
+		t.Fatalf("claimRun: %d %s", status, msg)
 	}
-	status, frame := lr.execute(h, hooks)
+	return h, lr
+}
+
+// runFrame runs a frame to its end on the test's goroutine.
+func runFrame(t testing.TB, api, req uint32, in []byte) (uint32, *reader) {
+	h, lr := claim(t, api, req, in)
+	status, frame := lr.run(h, in)
 	if status != statusOK {
-		t.Fatalf("execute: %d %s", status, frame)
+		t.Fatalf("run: %d %s", status, frame)
 	}
 	return h, &reader{b: frame}
 }
@@ -118,15 +125,20 @@ func TestOneRequestAcrossRuns(t *testing.T) {
 }
 
 func TestReleaseWaitsForRun(t *testing.T) {
-	block := make(chan struct{})
-	slow := testPlugin(func(rw http.ResponseWriter, r *http.Request) { <-block })
-	h, lr, hooks, _, _ := startRun(testAPI(t), 0, openFrame("GET", "/", "", slow))
+	started, block := make(chan context.Context, 1), make(chan struct{})
+	slow := testPlugin(func(rw http.ResponseWriter, r *http.Request) {
+		started <- r.Context()
+		<-block
+	})
+	in := openFrame("GET", "/", "", slow)
+	h, lr := claim(t, testAPI(t), 0, in)
 	n := openRequests()
-	if handOff(99, &lr.logs, func() (int32, []byte) { return lr.execute(h, hooks) }) != handedOff {
+	if handOff(99, &lr.logs, func() (int32, []byte) { return lr.run(h, in) }) != handedOff {
 		t.Fatal("a run must be handed off")
 	}
+	c := <-started
 	releaseRequest(h)
-	if lr.req.Context().Err() == nil {
+	if c.Err() == nil {
 		t.Fatal("release cancels the request's context")
 	}
 	if openRequests() != n {
@@ -135,6 +147,24 @@ func TestReleaseWaitsForRun(t *testing.T) {
 	close(block)
 	awaitResult()
 	if openRequests() != n-1 {
+		t.Fatal("the request is freed when its run ends")
+	}
+}
+
+// The worker builds a new request after the calling thread has handed it a
+// handle: a release in between (the client left at once) still cancels it.
+func TestReleasedBeforeBuiltRunsCancelled(t *testing.T) {
+	seen := make(chan error, 1)
+	p := testPlugin(func(rw http.ResponseWriter, r *http.Request) { seen <- r.Context().Err() })
+	in := openFrame("GET", "/", "", p)
+	n := openRequests()
+	h, lr := claim(t, testAPI(t), 0, in)
+	releaseRequest(h)
+	lr.run(h, in)
+	if <-seen == nil {
+		t.Fatal("a request released before it was built must run with its context cancelled")
+	}
+	if openRequests() != n {
 		t.Fatal("the request is freed when its run ends")
 	}
 }
@@ -178,8 +208,8 @@ func BenchmarkExecuteHook(b *testing.B) {
 	hookList(w, []uint32{add})
 	b.ReportAllocs()
 	for b.Loop() {
-		_, lr, hooks, _, _ := startRun(api, h, w.b)
-		_, frame := lr.execute(h, hooks)
+		_, lr := claim(b, api, h, w.b)
+		_, frame := lr.run(h, w.b)
 		releaseFrame(frame)
 	}
 }
@@ -211,7 +241,8 @@ func TestFaultApplyingChangesLeavesRequestReleasable(t *testing.T) {
 	w.u32(inHeaders)
 	w.changes([]headerChange{{"X-A", []string{"1"}}})
 	hookList(w, nil)
-	if _, lr, _, status, _ := startRun(api, h, w.b); lr != nil || status != statusBadInput {
+	_, lr := claim(t, api, h, w.b)
+	if status, _ := lr.run(h, w.b); status != statusBadInput {
 		t.Fatalf("a fault must refuse the run, got status %d", status)
 	}
 	releaseRequest(h)
@@ -226,8 +257,9 @@ func TestStuckAbandonedRunsAreCapped(t *testing.T) {
 	stuck := testPlugin(func(rw http.ResponseWriter, r *http.Request) { <-block })
 	quick := testPlugin(func(rw http.ResponseWriter, r *http.Request) {})
 	start := func(id uint32, p uint32) handOffResult {
-		h, lr, hooks, _, _ := startRun(api, 0, openFrame("GET", "/", "", p))
-		res := handOff(id, &lr.logs, func() (int32, []byte) { return lr.execute(h, hooks) })
+		in := openFrame("GET", "/", "", p)
+		h, lr := claim(t, api, 0, in)
+		res := handOff(id, &lr.logs, func() (int32, []byte) { return lr.run(h, in) })
 		if res != handedOff {
 			done(h, lr)
 		}

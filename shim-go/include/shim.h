@@ -91,12 +91,15 @@ int32_t shim_api_release(uint32_t api);
  *      then it is freed. A released handle answers SHIM_E_GONE.
  *
  * A run executes the frame's hooks in order on a worker goroutine; no plugin
- * code runs on the calling thread, which is never made to wait. An accepted
- * run answers SHIM_PENDING at once; when it ends its result joins the
- * completion queue (on_complete, shim_completions_take) with status SHIM_OK
- * (a plugin's panic ends the run and is reported in the frame). A refused run answers its error now, with
- * the reason in out. *out_request is set whenever a handle exists, also on
- * failure.
+ * code runs on the calling thread, which is never made to wait: it only
+ * checks the handle and copies the frame (building the request is the
+ * worker's). An accepted run answers SHIM_PENDING at once; when it ends its
+ * result joins the completion queue (on_complete, shim_completions_take)
+ * with status SHIM_OK (a plugin's panic ends the run and is reported in the
+ * frame), or SHIM_E_BAD_INPUT with the reason when the frame could not be
+ * applied. A run refused at once (unknown handle, a frame that does not fit
+ * the handle, busy) answers its error now, with the reason in out.
+ * *out_request is set whenever a handle exists, also on failure.
  */
 int32_t shim_request_run(uint32_t api, uint32_t request, uint32_t call_id,
                          uint8_t *in, uint32_t in_len, uint32_t *out_request,

@@ -66,6 +66,20 @@ function refused(fn: () => unknown, status: number, message?: RegExp): ShimCallE
   assert.fail(`expected a ShimCallError with status ${statusName(status)}`);
 }
 
+/** Awaits a run the shim accepted and then refused while applying its frame (on the worker): the ShimCallError. */
+async function rejected(run: Run, status: number, message?: RegExp): Promise<ShimCallError> {
+  try {
+    await run.result;
+  } catch (err) {
+    assert.ok(err instanceof ShimCallError, `a ShimCallError, not ${err}`);
+    assert.equal(statusName(err.status), statusName(status));
+    if (message) assert.match(err.message, message);
+    assert.equal(err.request, run.request, "the handle to release comes with the error");
+    return err;
+  }
+  assert.fail(`expected a ShimCallError with status ${statusName(status)}`);
+}
+
 /** Waits until the shim has `n` request handles alive (a released one lives until its run ends). */
 async function openRequestsBecome(n: number, withinMs = 3000): Promise<void> {
   const until = performance.now() + withinMs;
@@ -517,7 +531,9 @@ test("request life: frames that do not fit the handle are refused", async () => 
   } finally {
     shim.releaseRequest(run.request);
   }
-  refused(() => shim.run(api, 0, { open: openSection({ uri: "no-slash" }), hooks: [] }), Status.E_BAD_INPUT, /request URI/);
+  const bad = shim.run(api, 0, { open: openSection({ uri: "no-slash" }), hooks: [] });
+  await rejected(bad, Status.E_BAD_INPUT, /request URI/);
+  shim.releaseRequest(bad.request);
 });
 
 test("failures: a panic fails only its own run, with message and stack", async () => {
@@ -567,8 +583,7 @@ test("failures: an unknown plugin handle is an error, not a crash, and the reque
   const run = open([]);
   await run.result;
   try {
-    const err = refused(() => shim.run(api, run.request, { hooks: [{ plugin: 9999 }] }), Status.E_BAD_INPUT, /unknown plugin handle/);
-    assert.equal(err.request, run.request);
+    await rejected(shim.run(api, run.request, { hooks: [{ plugin: 9999 }] }), Status.E_BAD_INPUT, /unknown plugin handle/);
     assert.deepEqual((await next(run.request, [load("addheader", "AddFooBarHeader")])).headerChanges, [["Foo", ["Bar"]]], "still usable");
   } finally {
     shim.releaseRequest(run.request);
@@ -578,10 +593,10 @@ test("failures: an unknown plugin handle is an error, not a crash, and the reque
 // A first run (request 0) that opens the request and is then refused (an
 // unknown plugin handle, bad gateway changes) must still hand back the
 // handle, or the request would stay open for good.
-test("failures: a first run refused after it opened the request hands back the handle to release", () => {
+test("failures: a first run refused after it opened the request hands back the handle to release", async () => {
   const before = shim.openRequests();
   for (const bad of [{ hooks: [{ plugin: 9999 }] }, { upstream: { url: "http://[::1", host: "x" }, hooks: [] }]) {
-    const err = refused(() => shim.run(api, 0, { open: openSection(), ...bad }), Status.E_BAD_INPUT);
+    const err = await rejected(shim.run(api, 0, { open: openSection(), ...bad }), Status.E_BAD_INPUT);
     assert.notEqual(err.request, 0, "the handle of the request the run opened");
     shim.releaseRequest(err.request);
     assert.equal(shim.openRequests(), before);
