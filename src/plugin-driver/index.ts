@@ -39,7 +39,21 @@ export interface RunContext {
   requestId: string;
 }
 
+/** How often pending runs are checked for their deadline and their client (ms): the precision of plugin_timeout_ms. */
+const WATCHDOG_TICK_MS = 10;
+
+/** A run the watchdog looks after. */
+interface Watched {
+  deadline: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  abandon: (reason: string) => void;
+}
+
 export class PluginDriver {
+  private readonly watched = new Set<Watched>();
+  private watchdog: ReturnType<typeof setInterval> | undefined;
+
   constructor(readonly shim: Shim, private readonly log: Logger) {}
 
   load(path: string, symbol: string, kind: HookKind = Kind.REQUEST): PluginLoad {
@@ -68,14 +82,38 @@ export class PluginDriver {
   ): DriverRun {
     const frame: RunRequest = { ...req, hooks: plugins.map((p, i) => ({ plugin: p.handle, authCheck: i === authCheck })) };
     const run = this.shim.run(api, request, frame);
-    const timer = setTimeout(() => run.abandon(`plugin call timed out after ${timeoutMs} ms`), timeoutMs);
-    const onAbort = () => run.abandon(CLIENT_GONE);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const result = run.result.then((r) => this.report(plugins, where, r)).finally(() => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    });
+    const watched: Watched = { deadline: performance.now() + timeoutMs, timeoutMs, signal, abandon: run.abandon };
+    this.watch(watched);
+    const result = run.result.then(
+      (r) => (this.watched.delete(watched), this.report(plugins, where, r)),
+      (err) => {
+        this.watched.delete(watched);
+        throw err;
+      },
+    );
     return { request: run.request, result };
+  }
+
+  /**
+   * Runs past their deadline or whose client left are abandoned by one
+   * watchdog tick for all of them: a timer and an abort listener per run
+   * cost more than the rest of the run on the event loop.
+   */
+  private watch(w: Watched): void {
+    this.watched.add(w);
+    this.watchdog ??= setInterval(() => {
+      const now = performance.now();
+      for (const run of this.watched) {
+        if (run.signal?.aborted) run.abandon(CLIENT_GONE);
+        else if (now >= run.deadline) run.abandon(`plugin call timed out after ${run.timeoutMs} ms`);
+        else continue;
+        this.watched.delete(run);
+      }
+      if (this.watched.size === 0) {
+        clearInterval(this.watchdog);
+        this.watchdog = undefined;
+      }
+    }, WATCHDOG_TICK_MS);
   }
 
   /**
