@@ -2,6 +2,7 @@
 // Go writes nil slices and maps as `null` and reads `null` as "leave the zero value", so for lists, maps and
 // sections `null` means the same as the field being absent. Scalars stay strict: Tyk's JSON is typed.
 import { z } from "zod";
+import { dataMap, dataRecord } from "./records.ts";
 
 /**
  * A zod `error` param that words only the wrong-type case ("expected a URL string"), leaving range and format
@@ -21,9 +22,9 @@ export function list<T extends z.ZodType>(item: T) {
   return z.array(item).nullish().transform((v): z.output<T>[] => v ?? []);
 }
 
-/** An object used as a map (string keys); absent or null gives {}. */
+/** An object used as a map (string keys, kept as data: see records.ts); absent or null gives an empty one. */
 export function dict<T extends z.ZodType>(value: T) {
-  return z.record(z.string(), value).nullish().transform((v): Record<string, z.output<T>> => v ?? {});
+  return dataRecord(value).nullish().transform((v): Record<string, z.output<T>> => v ?? dataMap());
 }
 
 /** A boolean, false unless set (Go's zero value). */

@@ -18,6 +18,7 @@ import {
   type ParsedApiDefinition,
 } from "./api-definition.ts";
 import { flag, text, typeError } from "./fields.ts";
+import { dataRecord, ownValue } from "./records.ts";
 import { ConfigError, type ConfigProblem, formatPath, parseConfig } from "./validate.ts";
 import { checkHttpUrl, checkListenPath } from "./checks.ts";
 
@@ -75,7 +76,7 @@ const PluginConfigSchema = z
   .object({
     driver: z.enum(["", "otto", "python", "lua", "grpc", "goplugin"]).default(""),
     bundle: z.object({ enabled: z.boolean(), path: z.string() }).nullish(),
-    data: z.object({ enabled: z.boolean(), value: z.record(z.string(), z.unknown()).nullish() }).nullish(),
+    data: z.object({ enabled: z.boolean(), value: dataRecord(z.unknown()).nullish() }).nullish(),
   })
   .nullish();
 
@@ -134,7 +135,7 @@ const AuthenticationSchema = z
       })
       .nullish(),
     // Values are read per scheme once the OpenAPI side says which kind each is (see securityOf).
-    securitySchemes: z.record(z.string(), z.unknown()).nullish(),
+    securitySchemes: dataRecord(z.unknown()).nullish(),
   })
   .nullish();
 type Authentication = NonNullable<z.output<typeof AuthenticationSchema>>;
@@ -168,7 +169,7 @@ const XTykSchema = z
       middleware: z
         .object({
           global: GlobalSchema,
-          operations: z.record(z.string(), OperationSchema).nullish(),
+          operations: dataRecord(OperationSchema).nullish(),
         })
         .nullish(),
     },
@@ -371,7 +372,7 @@ function securityOf(
   const inEffect = isPlainObject(first) ? first : {};
   let result: { useStandardAuth: boolean; token?: AuthConfigOut } = { useStandardAuth: false };
   for (const name of Object.keys(tykSchemes)) {
-    const native = components[name];
+    const native = ownValue(components, name);
     const nativeAt = formatPath(["components", "securitySchemes", name]);
     const isToken = isPlainObject(native) && native.type === "apiKey";
     if (!isToken) {
@@ -520,9 +521,9 @@ function endpointPlugins(x: XTyk, paths: Record<string, unknown>, file: string, 
       throw ConfigError.of(file, formatPath(at), `no operation in paths has operationId ${JSON.stringify(id)}`);
     }
   }
-  const entries = listed.filter((o) => (operations[o.id]?.postPlugins ?? []).length > 0);
+  const entries = listed.filter((o) => (ownValue(operations, o.id)?.postPlugins ?? []).length > 0);
   return entries.map((ref, i) => {
-    const p = (operations[ref.id].postPlugins ?? [])[0];
+    const p = (ownValue(operations, ref.id)?.postPlugins ?? [])[0];
     const at = [...X, "middleware", "operations", ref.id, "postPlugins", 0];
     const base = `version_data.versions.Default.extended_paths.go_plugin[${i}]`;
     origins.push(

@@ -15,20 +15,21 @@ const port = (defaultValue: number) =>
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 // Tyk lower-cases log_level and knows debug, info, warn and error; "" means info. "warning" is logrus's spelling.
-const LOG_LEVELS: Readonly<Record<string, LogLevel>> = {
-  "": "info",
-  debug: "debug",
-  info: "info",
-  warn: "warn",
-  warning: "warn",
-  error: "error",
-};
+// A Map: the name is user data, and "constructor" must not find Object.prototype's.
+const LOG_LEVELS: ReadonlyMap<string, LogLevel> = new Map([
+  ["", "info"],
+  ["debug", "debug"],
+  ["info", "info"],
+  ["warn", "warn"],
+  ["warning", "warn"],
+  ["error", "error"],
+]);
 
 const logLevel = z
   .string()
   .default("info")
   .transform((v, ctx): LogLevel => {
-    const level = LOG_LEVELS[v.toLowerCase()];
+    const level = LOG_LEVELS.get(v.toLowerCase());
     if (level) return level;
     ctx.addIssue({
       code: "custom",

@@ -8,6 +8,7 @@
 //   version_data.versions["v1.0"].extended_paths.transform
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { dataRecordValues } from "./records.ts";
 
 /** One problem found in a configuration file: the dotted field path ("" for the file as a whole) and what is wrong. */
 export interface ConfigProblem {
@@ -224,6 +225,11 @@ function defOf(schema: z.ZodType): SchemaDef {
  */
 function collectUnknown(schema: z.ZodType, data: unknown, path: PropertyKey[], out: string[]): void {
   if (data === undefined || data === null) return;
+  const recordValues = dataRecordValues(schema);
+  if (recordValues) {
+    if (isPlainObject(data)) for (const key of Object.keys(data)) collectUnknown(recordValues, data[key], [...path, key], out);
+    return;
+  }
   const def = defOf(schema);
   switch (def.type) {
     case "optional":
@@ -253,7 +259,8 @@ function collectUnknown(schema: z.ZodType, data: unknown, path: PropertyKey[], o
     case "object": {
       if (!isPlainObject(data) || !def.shape) return;
       for (const key of Object.keys(data)) {
-        const child = def.shape[key];
+        // Own keys only: a field named "constructor" or "__proto__" is unknown, not Object.prototype's.
+        const child = Object.hasOwn(def.shape, key) ? def.shape[key] : undefined;
         if (child) collectUnknown(child, data[key], [...path, key], out);
         else out.push(formatPath([...path, key]));
       }

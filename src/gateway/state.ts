@@ -4,6 +4,7 @@
 import type { Context } from "hono";
 import type { GatewayChanges } from "../../ffi/wire.ts";
 import type { SessionState } from "../store/types.ts";
+import { parseSession } from "../store/session.ts";
 import type { LoadedApi } from "../registry/types.ts";
 
 export interface RequestState {
@@ -92,7 +93,7 @@ export function currentSession(state: RequestState): SessionState | undefined {
     state.goSessionFetch = undefined;
     const json = fetch();
     if (json !== undefined) {
-      state.session = JSON.parse(json);
+      state.session = parseSession(json);
       state.sessionJson = json;
     }
   }

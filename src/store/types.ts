@@ -1,24 +1,34 @@
-// Tyk's session (key) object and the storage interface behind it. Field names are Tyk's JSON names
-// (user.SessionState); objects are loose so fields we do not model round-trip untouched.
+// Tyk's session (key) object and the storage interface behind it. Field names and JSON types are Tyk's
+// (user.SessionState): a number where Go has float64, an integer where Go has int/int64 (Go refuses 1.5 there), and
+// maps keyed by user data (access_rights, meta_data, oauth_keys) parse to null-prototype objects that keep every key
+// as data (config/records.ts). Objects are loose, so fields we do not model round-trip untouched.
 import { z } from "zod";
+import { dataRecord } from "../config/records.ts";
 
 const num = z.number().optional();
+const int = z.number().int().optional();
 const str = z.string().optional();
 const bool = z.boolean().optional();
-// Go writes a nil slice or map as null.
+// Go writes a nil slice, map or pointer as null.
 const strings = z.array(z.string()).nullable().optional();
+
+/** Tyk's apidef.RateLimitSmoothing (a pointer in Go: null when unset). */
+const smoothingSchema = z.looseObject({ enabled: bool, threshold: int, trigger: num, step: int, delay: int })
+  .nullable()
+  .optional();
 
 /** Per-API rate limit and quota (user.APILimit); an entry whose numbers are all 0 counts as "not set". */
 export const apiLimitSchema = z.looseObject({
   rate: num,
   per: num,
+  smoothing: smoothingSchema,
   throttle_interval: num,
-  throttle_retry_limit: num,
-  max_query_depth: num,
-  quota_max: num,
-  quota_renews: num,
-  quota_remaining: num,
-  quota_renewal_rate: num,
+  throttle_retry_limit: int,
+  max_query_depth: int,
+  quota_max: int,
+  quota_renews: int,
+  quota_remaining: int,
+  quota_renewal_rate: int,
 });
 
 /** One API a key may call (user.AccessDefinition). */
@@ -29,47 +39,59 @@ export const accessDefinitionSchema = z.looseObject({
   allowed_urls: z.array(z.looseObject({ url: z.string(), methods: strings })).nullable().optional(),
   // Tyk before 5.x wrote `"limit": null` for "no per-API limit".
   limit: apiLimitSchema.nullable().optional(),
+  disable_introspection: bool,
   allowance_scope: str,
 });
 
 export const sessionStateSchema = z.looseObject({
-  last_check: num,
+  last_check: int,
   allowance: num,
   rate: num,
   per: num,
   throttle_interval: num,
-  throttle_retry_limit: num,
-  max_query_depth: num,
-  /** RFC 3339 time. */
-  date_created: str,
+  throttle_retry_limit: int,
+  max_query_depth: int,
+  /** RFC 3339 time, as Go writes a time.Time. */
+  date_created: z.iso.datetime({ offset: true }).nullable().optional(),
   /** Unix seconds; 0 (or absent) = never. */
-  expires: num,
+  expires: int,
   /** -1 (or any value <= 0) = unlimited. */
-  quota_max: num,
+  quota_max: int,
   /** Unix seconds when the current quota period ends. */
-  quota_renews: num,
-  quota_remaining: num,
+  quota_renews: int,
+  quota_remaining: int,
   /** Seconds a quota period lasts; <= 0 = the quota never renews. */
-  quota_renewal_rate: num,
-  access_rights: z.record(z.string(), accessDefinitionSchema).nullable().optional(),
+  quota_renewal_rate: int,
+  /** Keyed by API id. */
+  access_rights: dataRecord(accessDefinitionSchema).nullable().optional(),
   org_id: str,
   oauth_client_id: str,
+  oauth_keys: dataRecord(z.string()).nullable().optional(),
   certificate: str,
+  mtls_static_certificate_bindings: strings,
   basic_auth_data: z.looseObject({ password: str, hash_type: str }).optional(),
   jwt_data: z.looseObject({ secret: str }).optional(),
   hmac_enabled: bool,
+  enable_http_signature_validation: bool,
   hmac_string: str,
+  rsa_certificate_id: str,
   is_inactive: bool,
   apply_policy_id: str,
   apply_policies: strings,
-  data_expires: num,
+  data_expires: int,
+  monitor: z.looseObject({ trigger_limits: z.array(z.number()).nullable().optional() }).optional(),
+  enable_detail_recording: bool,
   enable_detailed_recording: bool,
-  meta_data: z.record(z.string(), z.unknown()).nullable().optional(),
+  meta_data: dataRecord(z.unknown()).nullable().optional(),
   tags: strings,
   alias: str,
   /** Unix seconds as a string; Tyk's in-memory rate limiter keys buckets on it. */
   last_updated: str,
-  session_lifetime: num,
+  id_extractor_deadline: int,
+  session_lifetime: int,
+  post_expiry_action: str,
+  post_expiry_grace_period: int,
+  smoothing: smoothingSchema,
 });
 
 export type ApiLimit = z.infer<typeof apiLimitSchema>;

@@ -260,13 +260,14 @@ test("api definition: defaults as Tyk has them", () => {
   assert.equal(def.proxy.strip_listen_path, false);
   assert.equal(def.proxy.preserve_host_header, false);
   assert.equal(def.auth.auth_header_name, "Authorization");
-  assert.deepEqual(def.auth_configs, {});
-  assert.deepEqual(def.config_data, {});
+  // Maps keyed by user data have a null prototype (config/records.ts); compare their entries.
+  assert.deepEqual({ ...def.auth_configs }, {});
+  assert.deepEqual({ ...def.config_data }, {});
   assert.deepEqual(def.tags, []);
   assert.deepEqual(def.custom_middleware.pre, []);
   assert.equal(def.custom_middleware.auth_check, undefined);
   assert.equal(def.custom_middleware.driver, "");
-  assert.deepEqual(def.version_data, { not_versioned: true, default_version: "", versions: {} });
+  assert.deepEqual({ ...def.version_data, versions: { ...def.version_data.versions } }, { not_versioned: true, default_version: "", versions: {} });
   assert.deepEqual(def.global_rate_limit, { rate: 0, per: 0, disabled: false });
 });
 
@@ -348,7 +349,7 @@ test("api definition: unknown fields are listed with dotted paths (nested, array
   ]);
   assert.equal(def.auth_configs.authToken.auth_header_name, "X-Key");
   assert.equal(def.version_data.versions.Default.extended_paths.go_plugin[0].func_name, "F");
-  assert.deepEqual(def.config_data, { anything: { goes: true } });
+  assert.deepEqual({ ...def.config_data }, { anything: { goes: true } });
 });
 
 test("api definition: Tyk's empty auth_check {} normalises to undefined", () => {
@@ -425,7 +426,7 @@ test("api definition: null lists, maps and sections read as absent, as Go does",
     "a.json",
   );
   assert.deepEqual(def.tags, []);
-  assert.deepEqual(def.config_data, {});
+  assert.deepEqual({ ...def.config_data }, {});
   assert.deepEqual(def.custom_middleware.pre, []);
   assert.deepEqual(def.version_data.versions.Default.extended_paths.go_plugin, []);
 });
@@ -453,7 +454,7 @@ test("api definition: a realistic dashboard export loads with warnings only, raw
       func_name: "EnrichOrder",
     },
   ]);
-  assert.deepEqual(def.config_data, { region: "eu-west-1", limits: { max_items: 50 } });
+  assert.deepEqual({ ...def.config_data }, { region: "eu-west-1", limits: { max_items: 50 } });
   assert.deepEqual(def.tags, ["eu", "orders"]);
   // What we ignore is reported, and only that.
   for (

@@ -29,7 +29,8 @@ export function keyStoreContract(name: string, withStore: WithStore): void {
   t("sessions: set, get, overwrite, delete", false, async (store) => {
     assert.equal(await store.getSession("k1"), undefined);
     await store.setSession("k1", session());
-    assert.deepEqual(await store.getSession("k1"), session());
+    // Through JSON: maps keyed by user data come back with a null prototype.
+    assert.deepEqual(JSON.parse(JSON.stringify(await store.getSession("k1"))), session());
     await store.setSession("k1", session({ rate: 99 }));
     assert.equal((await store.getSession("k1"))?.rate, 99);
     assert.equal(await store.deleteSession("k1"), true);

@@ -21,7 +21,7 @@ test("sessions: fields we do not model round-trip, and callers never share the s
   await store.setSession("k", original);
   original.rate = 1;
   const read = await store.getSession("k");
-  assert.deepEqual(read?.oauth_keys, { c: "s" });
+  assert.deepEqual({ ...read?.oauth_keys }, { c: "s" });
   assert.deepEqual(read?.smoothing, { enabled: true, step: 10 });
   assert.deepEqual(read?.future_field, [1, 2]);
   assert.equal(read?.rate, 10);

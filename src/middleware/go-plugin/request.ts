@@ -2,6 +2,7 @@
 import type { HeaderPairs, RunResult } from "../../../ffi/wire.ts";
 import type { RequestState } from "../../gateway/state.ts";
 import { hasNoBody } from "../../proxy/index.ts";
+import { parseSession } from "../../store/session.ts";
 
 /**
  * Applies what hooks did to the request (not their own answer). Go knows all
@@ -41,7 +42,7 @@ export function applyRequestChanges(st: RequestState, r: RunResult, fetchSession
 /** Applies what hooks did to the session: one they set, one they may have changed in place, a store write they asked for. */
 export function applySessionChanges(st: RequestState, r: RunResult, fetchSession: () => string | undefined): void {
   if (r.session) {
-    st.session = JSON.parse(r.session);
+    st.session = parseSession(r.session);
     st.sessionJson = r.session;
     st.goSessionFetch = undefined;
   } else if (r.sessionTouched) st.goSessionFetch = fetchSession;

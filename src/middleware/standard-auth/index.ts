@@ -40,8 +40,10 @@ export function standardAuth(opts: StandardAuthOptions): GatewayMiddleware {
     if (!session) return tykError(403, TykMessage.keyNotAuthorized);
     if (isSessionExpired(session, Date.now())) return tykError(401, TykMessage.keyExpired);
     if (session.is_inactive) return tykError(403, "Key is inactive, please renew");
+    // As Tyk's AccessRightsCheck: no access rights = every API. Own keys only, so an API id such as "toString"
+    // is never found on Object.prototype.
     const rights = session.access_rights;
-    if (rights && Object.keys(rights).length > 0 && !(st.api.id in rights)) {
+    if (rights && Object.keys(rights).length > 0 && !Object.hasOwn(rights, st.api.id)) {
       return tykError(403, TykMessage.keyNotAuthorized);
     }
     setSession(st, session);
