@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { parseAnyApiDefinition } from "../config/oas-definition.ts";
 import { ConfigError } from "../config/validate.ts";
 import { apiStatus } from "../gateway/errors.ts";
+import { readJsonBody } from "./body.ts";
 
 function definitionFiles(appPath: string): Array<{ file: string; raw: Record<string, unknown> }> {
   const out = [];
@@ -57,7 +58,7 @@ export function apisRoutes(appPath: string, onChange?: () => Promise<void>): Hon
     return d ? c.json(d.raw) : apiStatus(404, { status: "error", message: "API not found" });
   });
   app.post("/", async (c) => {
-    const body = await c.req.json().catch(() => undefined);
+    const body = await readJsonBody(c.req.raw);
     const bad = validate(body, "request body");
     if (bad) return bad;
     const id = String(definitionId(body as Record<string, unknown>));
@@ -69,7 +70,7 @@ export function apisRoutes(appPath: string, onChange?: () => Promise<void>): Hon
   });
   app.put("/:id", async (c) => {
     const id = c.req.param("id");
-    const body = await c.req.json().catch(() => undefined);
+    const body = await readJsonBody(c.req.raw);
     const bad = validate(body, "request body");
     if (bad) return bad;
     if (definitionId(body as Record<string, unknown>) !== id) return apiStatus(400, { status: "error", message: "the API id in the body must match the URL" });

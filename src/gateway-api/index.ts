@@ -7,6 +7,7 @@ import { StoreUnavailableError } from "../store/redis.ts";
 import type { ApiRegistry } from "../registry/index.ts";
 import { apisRoutes } from "./apis.ts";
 import { requireSecret } from "./auth.ts";
+import { RequestMalformed } from "./body.ts";
 import { keysRoutes, type KeysOptions } from "./keys.ts";
 
 export interface GatewayApiOptions extends KeysOptions {
@@ -18,14 +19,19 @@ export interface GatewayApiOptions extends KeysOptions {
   metricsPath: string;
   /** Gateways sharing Redis: group reloads and API changes reach all of them. */
   cluster?: ClusterNotifier;
+  /** Where an unexpected failure of a Gateway API call is logged (its answer is a JSON 500). */
+  log?: { error(fields: object, msg: string): void };
 }
 
 export function gatewayApi(opts: GatewayApiOptions): Hono {
   const api = new Hono();
   api.use("*", requireSecret(opts.secret));
-  api.onError((err) => {
+  // Every answer is JSON in Tyk's shape, failures included (Hono's default would be a plain-text 500).
+  api.onError((err, c) => {
+    if (err instanceof RequestMalformed) return apiStatus(400, { status: "error", message: err.message });
     if (err instanceof StoreUnavailableError) return apiStatus(503, { status: "error", message: err.message });
-    throw err;
+    opts.log?.error({ path: c.req.path, err: err.stack ?? String(err) }, "Gateway API call failed");
+    return apiStatus(500, { status: "error", message: "Internal Server Error" });
   });
   // The answer waits for the reload, so ?block=true is the only behaviour there is.
   const reload = async () => {

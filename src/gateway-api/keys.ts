@@ -1,12 +1,17 @@
 // /tyk/keys: create (generated or custom key), read, update, delete and list
 // sessions, with Tyk's answers. Keys are stored through the KeyStore, hashed
-// there when hash_keys is on.
+// there when hash_keys is on. A body is validated as Tyk's json.Unmarshal into
+// user.SessionState would (wrong types refused with 400 "Request malformed"),
+// here also naming the field.
 
+import type { Context } from "hono";
 import { Hono } from "hono";
+import { ConfigError, parseConfig } from "../config/validate.ts";
 import { apiStatus } from "../gateway/errors.ts";
 import { generateToken } from "../store/key-gen.ts";
 import { hashKey } from "../store/key-hash.ts";
-import type { KeyStore, SessionState } from "../store/types.ts";
+import { type KeyLookup, type KeyStore, type SessionState, sessionStateSchema } from "../store/types.ts";
+import { readJsonBody, RequestMalformed } from "./body.ts";
 
 export interface KeysOptions {
   store: KeyStore;
@@ -20,54 +25,91 @@ export interface KeysOptions {
 
 const notFound = () => apiStatus(404, { status: "error", message: "Key not found" });
 
+/**
+ * Tyk's `?hashed=...` (any non-empty value, as Tyk reads it): the key in the path is already the key's hash, so it is
+ * looked up as stored instead of being hashed again.
+ */
+function lookupOf(c: Context): KeyLookup {
+  return { hashed: (c.req.query("hashed") ?? "") !== "" };
+}
+
+/** The session in a key body. Throws RequestMalformed naming every wrongly typed field. */
+async function readSession(req: Request): Promise<SessionState> {
+  const body = await readJsonBody(req);
+  try {
+    return parseConfig(sessionStateSchema, body, "key").value;
+  } catch (err) {
+    if (err instanceof ConfigError) throw RequestMalformed.fromConfigError(err);
+    throw err;
+  }
+}
+
 export function keysRoutes(opts: KeysOptions): Hono {
   const app = new Hono();
   const keyHash = (key: string) => (opts.hashKeys ? hashKey(key, opts.hashKeyFunction as "") : undefined);
 
-  const readSession = (body: unknown): SessionState | Response => {
-    if (!body || typeof body !== "object" || Array.isArray(body)) {
-      return apiStatus(400, { status: "error", message: "Request malformed" });
-    }
-    const session = body as SessionState;
+  /** Tyk refuses keys without access rights unless master keys are allowed. */
+  const masterKeyRefused = (session: SessionState): Response | undefined => {
     const rights = session.access_rights;
-    if (!opts.allowMasterKeys && (!rights || Object.keys(rights).length === 0)) {
-      return apiStatus(400, { status: "error", message: "Failed to create key, keys must have at least one Access Rights record set." });
-    }
-    return session;
+    if (opts.allowMasterKeys || (rights && Object.keys(rights).length > 0)) return undefined;
+    return apiStatus(400, {
+      status: "error",
+      message: "Failed to create key, keys must have at least one Access Rights record set.",
+    });
   };
 
-  const create = async (key: string | undefined, body: unknown): Promise<Response> => {
-    const session = readSession(body);
-    if (session instanceof Response) return session;
-    const token = generateToken(String(session.org_id ?? ""), key ?? "", opts.hashKeyFunction);
+  const create = async (key: string | undefined, req: Request): Promise<Response> => {
+    const session = await readSession(req);
+    const refused = masterKeyRefused(session);
+    if (refused) return refused;
+    const token = generateToken(session.org_id ?? "", key ?? "", opts.hashKeyFunction);
     session.last_updated = String(Math.floor(Date.now() / 1000));
     await opts.store.setSession(token, session);
-    return apiStatus(200, { key: token, status: "ok", action: "added", ...(opts.hashKeys ? { key_hash: keyHash(token) } : {}) });
+    return apiStatus(200, {
+      key: token,
+      status: "ok",
+      action: "added",
+      ...(opts.hashKeys ? { key_hash: keyHash(token) } : {}),
+    });
   };
 
   app.get("/", async (c) => {
-    if (!opts.allowListing) return apiStatus(400, { status: "error", message: "Hashed key listing is disabled in config (enable_hashed_keys_listing)" });
+    if (!opts.allowListing) {
+      return apiStatus(400, {
+        status: "error",
+        message: "Hashed key listing is disabled in config (enable_hashed_keys_listing)",
+      });
+    }
     return c.json({ keys: await opts.store.listKeys() });
   });
-  app.post("/", async (c) => create(undefined, await c.req.json().catch(() => undefined)));
-  app.post("/create", async (c) => create(undefined, await c.req.json().catch(() => undefined)));
-  app.post("/:key", async (c) => create(c.req.param("key"), await c.req.json().catch(() => undefined)));
+  app.post("/", (c) => create(undefined, c.req.raw));
+  app.post("/create", (c) => create(undefined, c.req.raw));
+  app.post("/:key", (c) => create(c.req.param("key"), c.req.raw));
   app.get("/:key", async (c) => {
-    const session = await opts.store.getSession(c.req.param("key"));
+    const lookup = lookupOf(c);
+    if (lookup.hashed && !opts.hashKeys) {
+      return apiStatus(400, { status: "error", message: "Key requested by hash but key hashing is not enabled" });
+    }
+    const session = await opts.store.getSession(c.req.param("key"), lookup);
     return session ? c.json(session) : notFound();
   });
   app.put("/:key", async (c) => {
     const key = c.req.param("key");
-    if (!(await opts.store.getSession(key))) return notFound();
-    const session = readSession(await c.req.json().catch(() => undefined));
-    if (session instanceof Response) return session;
+    const lookup = lookupOf(c);
+    // As Tyk: the body is read (and refused) before the key is looked up.
+    const session = await readSession(c.req.raw);
+    if (!(await opts.store.getSession(key, lookup))) return notFound();
+    const refused = masterKeyRefused(session);
+    if (refused) return refused;
     session.last_updated = String(Math.floor(Date.now() / 1000));
-    await opts.store.setSession(key, session);
+    await opts.store.setSession(key, session, lookup);
     return apiStatus(200, { key, status: "ok", action: "modified" });
   });
   app.delete("/:key", async (c) => {
     const key = c.req.param("key");
-    if (!(await opts.store.deleteSession(key))) return apiStatus(404, { status: "error", message: "There is no such key found" });
+    if (!(await opts.store.deleteSession(key, lookupOf(c)))) {
+      return apiStatus(404, { status: "error", message: "There is no such key found" });
+    }
     return apiStatus(200, { key, status: "ok", action: "deleted" });
   });
   return app;

@@ -2,6 +2,7 @@
 // the counters live. The rate limit is Tyk's Redis rolling-window limiter (sliding log); the quota follows Tyk's
 // RedisQuotaExceeded.
 import type { QuotaPatch } from "../../ffi/wire.ts";
+import { dataMap, ownValue } from "../config/records.ts";
 import { quotaStorageKey, rateLimitStorageKey } from "../store/keys.ts";
 import type { ApiLimit, KeyStore, SessionState } from "../store/types.ts";
 
@@ -70,16 +71,10 @@ export async function checkLimits(
 
   let rateHeaders: Record<string, string> | undefined;
   const rate = limit.rate ?? 0;
-  // A rate of 0 or less means no rate limit. Tyk truncates rate and per to whole numbers; a per of 0 or less
-  // leaves an empty window, so nothing is refused.
+  // A rate of 0 or less means no rate limit; a per of 0 or less leaves an empty window, so nothing is refused.
   if (!opts.disableRateLimit && rate > 0) {
-    const max = Math.trunc(rate);
-    const hit = await store.rateLimitHit(
-      rateLimitStorageKey(keyHashOrKey, scope),
-      max,
-      Math.trunc(limit.per ?? 0) * 1000,
-      opts.nowMs,
-    );
+    const { max, windowMs } = slidingWindow(rate, limit.per ?? 0);
+    const hit = await store.rateLimitHit(rateLimitStorageKey(keyHashOrKey, scope), max, windowMs, opts.nowMs);
     rateHeaders = {
       "X-RateLimit-Limit": String(max),
       "X-RateLimit-Remaining": String(Math.max(0, max - hit.count)),
@@ -105,6 +100,18 @@ export async function checkLimits(
 }
 
 /**
+ * The sliding log for `rate` requests per `per` seconds: `max` hits per window of `windowMs`. A whole rate is Tyk's
+ * log as it is (rate hits per `per` seconds). A fractional rate or per is honoured as written, on average: the log
+ * allows the whole part of the rate (at least 1) per a window stretched to match, so 0.5 per 1 s is one request per
+ * 2 s, and 1.5 per 1 s one per 667 ms. (Tyk's limiters truncate both to whole numbers: its Redis rolling limiter then
+ * refuses every request for a rate under 1, and its default one lets one request through per whole-second window.)
+ */
+function slidingWindow(rate: number, per: number): { max: number; windowMs: number } {
+  const max = Math.max(1, Math.floor(rate));
+  return { max, windowMs: per > 0 ? (per * 1000 * max) / rate : 0 };
+}
+
+/**
  * Tyk's GetAccessDefinitionByAPIIDOrSession: with access rights, the API's own `limit` wins when it sets anything,
  * else the session-level fields apply; the API's allowance_scope names the counters. Undefined when access rights
  * exist but do not include the API.
@@ -112,7 +119,7 @@ export async function checkLimits(
 function effectiveLimit(session: SessionState, apiId: string): { limit: ApiLimit; scope: string } | undefined {
   const rights = session.access_rights ?? {};
   if (Object.keys(rights).length === 0) return { limit: session, scope: "" };
-  const access = Object.hasOwn(rights, apiId) ? rights[apiId] : undefined;
+  const access = ownValue(rights, apiId);
   if (access === undefined) return undefined;
   return {
     limit: access.limit != null && !isEmptyLimit(access.limit) ? access.limit : session,
@@ -139,11 +146,12 @@ function isEmptyLimit(limit: ApiLimit): boolean {
  * A copy deep enough for setQuotaState to write into (the session, its
  * access_rights entries and their limits) without touching the caller's
  * session. structuredClone of a whole session cost ~100 us per request here.
+ * access_rights stays a map of data (null prototype), as parsed.
  */
 function copyForQuota(session: SessionState): SessionState {
   const copy = { ...session };
   if (session.access_rights) {
-    copy.access_rights = Object.fromEntries(
+    copy.access_rights = dataMap(
       Object.entries(session.access_rights).map(([id, a]) => [id, a.limit ? { ...a, limit: { ...a.limit } } : { ...a }]),
     );
   }
@@ -171,7 +179,7 @@ function setQuotaState(session: SessionState, scope: string, remaining: number, 
 
 /** Tyk's quota headers: from the API's own limit when it sets anything, else from the session (GetQuotaLimitByAPIID). */
 function quotaHeaders(session: SessionState, apiId: string): Record<string, string> {
-  const access = session.access_rights?.[apiId];
+  const access = ownValue(session.access_rights, apiId);
   const source = access?.limit != null && !isEmptyLimit(access.limit) ? access.limit : session;
   const int = (n: number | undefined) => String(Math.trunc(n ?? 0));
   return {
