@@ -99,6 +99,9 @@ export async function checkLimits(
   return decide("ok", rateHeaders);
 }
 
+/** The longest rate-limit window, about 285 000 years: longer than any key lives, and still exact in milliseconds. */
+const MAX_WINDOW_MS = Number.MAX_SAFE_INTEGER;
+
 /**
  * The sliding log for `rate` requests per `per` seconds: `max` hits per window of `windowMs`. A whole rate is Tyk's
  * log as it is (rate hits per `per` seconds). A fractional rate or per is honoured as written, on average: the log
@@ -108,7 +111,8 @@ export async function checkLimits(
  */
 function slidingWindow(rate: number, per: number): { max: number; windowMs: number } {
   const max = Math.max(1, Math.floor(rate));
-  return { max, windowMs: per > 0 ? (per * 1000 * max) / rate : 0 };
+  // Capped so that a tiny rate or a huge per stays a number both stores (Redis TTLs included) can hold.
+  return { max, windowMs: per > 0 ? Math.min((per * 1000 * max) / rate, MAX_WINDOW_MS) : 0 };
 }
 
 /**

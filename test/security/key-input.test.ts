@@ -5,9 +5,12 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { gatewayApi } from "../../src/gateway-api/index.ts";
 import { Metrics } from "../../src/metrics/index.ts";
+import { checkLimits } from "../../src/rate-limit/index.ts";
 import type { ApiRegistry } from "../../src/registry/index.ts";
 import { MemoryKeyStore } from "../../src/store/memory.ts";
+import { createRedisKeyStore } from "../../src/store/redis.ts";
 import { type GatewayProcess, keylessApi, SECRET, startGatewayProcess } from "../helpers/gateway.ts";
+import { startRedis } from "../helpers/redis.ts";
 import { startUpstream, type Upstream } from "../helpers/upstream.ts";
 
 const admin = { "x-tyk-authorization": SECRET };
@@ -176,6 +179,32 @@ test("fractional rates are honoured on average: 0.5 per second is one request ev
   assert.equal(first.status, 200);
   assert.ok(first.seconds > 0.5 && first.seconds <= 2.5, `1.5 per 3 s: one request per 2 s, got ${first.seconds}`);
   assert.equal((await resetIn(oneAndHalf)).status, 429);
+});
+
+test("extreme rates and windows are decided, not failed, on the embedded store and on Redis", async () => {
+  const redis = await startRedis();
+  const stores = [
+    new MemoryKeyStore({ hashKeys: false }),
+    createRedisKeyStore({ host: "127.0.0.1", port: redis.port, hashKeys: false }),
+  ];
+  const T = 1_700_000_000_000;
+  try {
+    for (const [i, store] of stores.entries()) {
+      for (const [rate, per] of [[1e-300, 1], [1, 1e300], [1e-9, 1e9], [1e300, 1]]) {
+        const session = { rate, per, quota_max: -1 };
+        const what = `store ${i}: rate ${rate} per ${per}`;
+        const decide = (nowMs: number) =>
+          checkLimits(store, `k${rate}-${per}`, "k", session, { nowMs, headersFrom: "rate_limits" });
+        const first = await decide(T);
+        assert.equal(first.status, "ok", what);
+        assert.match(first.headers["X-RateLimit-Reset"], /^\d+$/, what);
+        assert.equal((await decide(T + 1000)).status, rate < 1 || per > 1e6 ? "rate_limited" : "ok", what);
+      }
+    }
+  } finally {
+    for (const store of stores) await store.close();
+    await redis.stop();
+  }
 });
 
 test("?hashed=true reads, updates and deletes a key by its hash while hash_keys is on", async () => {
