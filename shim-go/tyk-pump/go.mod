@@ -1,0 +1,3 @@
+module github.com/TykTechnologies/tyk-pump
+
+go 1.26
