@@ -1,7 +1,8 @@
-// The Go sources a plugin is built against (shim-go/go.mod, go.sum and tyk/,
-// Tyk's plugin-facing packages), packed at build time into one JSON file the
-// executable carries, and unpacked and checked at run time. JSON + base64
-// rather than tar: no dependency, and the tree is a few hundred KB.
+// The Go sources a plugin is built against (shim-go/go.mod, go.sum, tyk/ and
+// tyk-pump/, Tyk's plugin-facing packages, and tools/, the builder's own),
+// packed at build time into one JSON file the executable carries, and
+// unpacked and checked at run time. JSON + base64 rather than tar: no
+// dependency, and the tree is a few hundred KB.
 
 import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -27,8 +28,9 @@ export interface SourceBundle {
 const sha256 = (data: Uint8Array | string): string => createHash("sha256").update(data).digest("hex");
 
 /**
- * The files of shim-go a plugin build needs: the shim's go.mod/go.sum and the
- * whole tyk module except tests (a plugin compiles the same package sources
+ * The files of shim-go a plugin build needs: the shim's go.mod/go.sum, the
+ * modules plugins import in place of Tyk's (tyk, tyk-pump) and the builder's
+ * Go tool (tools), except tests (a plugin compiles the same package sources
  * the shim did, so they must be byte-identical; tests are never compiled).
  */
 export function pluginSourceFiles(shimDir: string): string[] {
@@ -43,7 +45,7 @@ export function pluginSourceFiles(shimDir: string): string[] {
       }
     }
   };
-  walk(join(shimDir, "tyk"));
+  for (const dir of ["tyk", "tyk-pump", "tools"]) walk(join(shimDir, dir));
   return out;
 }
 

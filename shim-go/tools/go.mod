@@ -1,0 +1,3 @@
+module tykgw.tools
+
+go 1.26
