@@ -80,6 +80,21 @@ export const HttpServerOptionsSchema = z.object({
 });
 export type HttpServerOptions = z.output<typeof HttpServerOptionsSchema>;
 
+/**
+ * `policies`: where security policies come from. As in Tyk OSS, policy_path (a directory of policy files, managed
+ * through /tyk/policies) wins over policy_record_name (one JSON file mapping ids to policies); with neither there are
+ * no policies. policy_source "service" and "rpc" (a Dashboard, MDCB) are not supported.
+ */
+export const PoliciesSchema = z.object({
+  policy_source: z.enum(["", "file", "service", "rpc"]).default(""),
+  policy_record_name: text(),
+  policy_path: text(),
+  policy_connection_string: text(),
+  /** Deprecated in Tyk and unused there too. */
+  allow_explicit_policy_id: flag(),
+});
+export type PoliciesConf = z.output<typeof PoliciesSchema>;
+
 /** `plugin_gateway`: this gateway's own settings. Tyk ignores the section, so a shared tyk.conf stays valid. */
 export const PluginGatewaySchema = z.object({
   /** A plugin call not returned by then fails its request with 504. */
@@ -135,6 +150,7 @@ export const TykConfSchema = z.object(
      * so a conf that sets it validates, with "quotas" (Tyk's historical behaviour) as the default.
      */
     rate_limit_response_headers: z.enum(["quotas", "rate_limits"]).default("quotas"),
+    policies: section(PoliciesSchema),
     plugin_gateway: section(PluginGatewaySchema),
   },
   typeError("expected a JSON object (the tyk.conf settings)"),
@@ -155,6 +171,10 @@ export interface ResolvedPaths {
   public_key_path: string;
   /** "" when not set. */
   analytics_file: string;
+  /** policies.policy_path; "" when not set. */
+  policy_path: string;
+  /** policies.policy_record_name; "" when not set. */
+  policy_record_name: string;
 }
 
 /**
@@ -171,5 +191,7 @@ export function resolvePaths(conf: TykConf, confFile: string): ResolvedPaths {
     middleware_path: abs(conf.middleware_path),
     public_key_path: optional(conf.public_key_path),
     analytics_file: optional(conf.plugin_gateway.analytics_file),
+    policy_path: optional(conf.policies.policy_path),
+    policy_record_name: optional(conf.policies.policy_record_name),
   };
 }

@@ -5,7 +5,12 @@ export const TykMessage = {
   authFieldMissing: "Authorization field missing",
   keyNotAuthorized: "Access to this API has been disallowed",
   keyExpired: "Key has expired, please renew",
-  rateLimited: "Rate limit exceeded",
+  keyInactive: "Key is inactive, please renew",
+  sessionMissing: "Session state is missing or unset! Please make sure that auth headers are properly applied",
+  resourceDisallowed: "Access to this resource has been disallowed",
+  /** Since Tyk 5.4 (earlier: "Rate limit exceeded"). */
+  rateLimited: "Rate Limit Exceeded",
+  apiRateLimited: "API Rate Limit Exceeded",
   quotaExceeded: "Quota exceeded",
   internal: "Internal Server Error",
   proxyFailed: "There was a problem proxying the request",
@@ -14,11 +19,21 @@ export const TykMessage = {
   notFound: "Not Found",
 } as const;
 
+// The gateway's own error answers, as opposed to answers from upstreams and plugins.
+const gatewayErrors = new WeakSet<Response>();
+
 /** Tyk's default error template renders `{"error": "<message>"}` indented by four spaces. */
 export function tykError(status: number, message: string, headers?: HeadersInit): Response {
   const h = new Headers(headers);
   h.set("content-type", "application/json");
-  return new Response(`{\n    "error": ${JSON.stringify(message)}\n}`, { status, headers: h });
+  const res = new Response(`{\n    "error": ${JSON.stringify(message)}\n}`, { status, headers: h });
+  gatewayErrors.add(res);
+  return res;
+}
+
+/** True for an answer tykError made (Tyk adds quota headers only to answers it proxied, never to its own errors). */
+export function isGatewayError(res: Response): boolean {
+  return gatewayErrors.has(res);
 }
 
 /** The Gateway API's status shape: {"status": "error", "message": "..."}. */

@@ -3,7 +3,9 @@
 // RedisQuotaExceeded.
 import type { QuotaPatch } from "../../ffi/wire.ts";
 import { dataMap, ownValue } from "../config/records.ts";
+import { TykMessage } from "../gateway/errors.ts";
 import { quotaStorageKey, rateLimitStorageKey } from "../store/keys.ts";
+import { isEmptyLimit } from "../store/session.ts";
 import type { ApiLimit, KeyStore, SessionState } from "../store/types.ts";
 
 export type LimitStatus = "ok" | "rate_limited" | "quota_exceeded";
@@ -35,8 +37,8 @@ export interface CheckLimitsOptions {
 
 /** What Tyk answers for a refused request (RateLimitAndQuotaCheck); the body is `{"error": message}`. */
 export const LIMIT_ERRORS = {
-  rate_limited: { status: 429, message: "Rate limit exceeded" },
-  quota_exceeded: { status: 403, message: "Quota exceeded" },
+  rate_limited: { status: 429, message: TykMessage.rateLimited },
+  quota_exceeded: { status: 403, message: TykMessage.quotaExceeded },
 } as const;
 
 /**
@@ -70,17 +72,10 @@ export async function checkLimits(
   const { limit, scope } = effective;
 
   let rateHeaders: Record<string, string> | undefined;
-  const rate = limit.rate ?? 0;
-  // A rate of 0 or less means no rate limit; a per of 0 or less leaves an empty window, so nothing is refused.
-  if (!opts.disableRateLimit && rate > 0) {
-    const { max, windowMs } = slidingWindow(rate, limit.per ?? 0);
-    const hit = await store.rateLimitHit(rateLimitStorageKey(keyHashOrKey, scope), max, windowMs, opts.nowMs);
-    rateHeaders = {
-      "X-RateLimit-Limit": String(max),
-      "X-RateLimit-Remaining": String(Math.max(0, max - hit.count)),
-      "X-RateLimit-Reset": String(Math.floor((opts.nowMs + hit.resetMs) / 1000)),
-    };
-    if (!hit.allowed) return decide("rate_limited", rateHeaders);
+  if (!opts.disableRateLimit) {
+    const hit = await rateLimitHit(store, rateLimitStorageKey(keyHashOrKey, scope), limit.rate ?? 0, limit.per ?? 0, opts.nowMs);
+    rateHeaders = hit?.headers;
+    if (hit && !hit.allowed) return decide("rate_limited", rateHeaders);
   }
 
   const quotaMax = limit.quota_max ?? 0;
@@ -97,6 +92,31 @@ export async function checkLimits(
   }
 
   return decide("ok", rateHeaders);
+}
+
+/**
+ * One request against `rate` requests per `per` seconds in the sliding log `bucket` (a full storage key), with the
+ * X-RateLimit-* values Tyk's "rate_limits" headers carry. Undefined when there is no rate limit: a rate of 0 or less
+ * (a per of 0 or less leaves an empty window, so nothing is refused).
+ */
+export async function rateLimitHit(
+  store: KeyStore,
+  bucket: string,
+  rate: number,
+  per: number,
+  nowMs: number,
+): Promise<{ allowed: boolean; headers: Record<string, string> } | undefined> {
+  if (rate <= 0) return undefined;
+  const { max, windowMs } = slidingWindow(rate, per);
+  const hit = await store.rateLimitHit(bucket, max, windowMs, nowMs);
+  return {
+    allowed: hit.allowed,
+    headers: {
+      "X-RateLimit-Limit": String(max),
+      "X-RateLimit-Remaining": String(Math.max(0, max - hit.count)),
+      "X-RateLimit-Reset": String(Math.floor((nowMs + hit.resetMs) / 1000)),
+    },
+  };
 }
 
 /** The longest rate-limit window, about 285 000 years: longer than any key lives, and still exact in milliseconds. */
@@ -126,24 +146,9 @@ function effectiveLimit(session: SessionState, apiId: string): { limit: ApiLimit
   const access = ownValue(rights, apiId);
   if (access === undefined) return undefined;
   return {
-    limit: access.limit != null && !isEmptyLimit(access.limit) ? access.limit : session,
+    limit: access.limit && !isEmptyLimit(access.limit) ? access.limit : session,
     scope: access.allowance_scope ?? "",
   };
-}
-
-/** Tyk's APILimit.IsEmpty: no number set. */
-function isEmptyLimit(limit: ApiLimit): boolean {
-  return [
-    limit.rate,
-    limit.per,
-    limit.throttle_interval,
-    limit.throttle_retry_limit,
-    limit.max_query_depth,
-    limit.quota_max,
-    limit.quota_renews,
-    limit.quota_remaining,
-    limit.quota_renewal_rate,
-  ].every((n) => (n ?? 0) === 0);
 }
 
 /**
@@ -169,7 +174,7 @@ function copyForQuota(session: SessionState): SessionState {
 function setQuotaState(session: SessionState, scope: string, remaining: number, renews: number): QuotaPatch {
   const apiIds: string[] = [];
   for (const [id, access] of Object.entries(session.access_rights ?? {})) {
-    if (access.limit == null || isEmptyLimit(access.limit) || (access.allowance_scope ?? "") !== scope) continue;
+    if (!access.limit || isEmptyLimit(access.limit) || (access.allowance_scope ?? "") !== scope) continue;
     access.limit.quota_remaining = remaining;
     access.limit.quota_renews = renews;
     apiIds.push(id);
@@ -184,7 +189,7 @@ function setQuotaState(session: SessionState, scope: string, remaining: number, 
 /** Tyk's quota headers: from the API's own limit when it sets anything, else from the session (GetQuotaLimitByAPIID). */
 function quotaHeaders(session: SessionState, apiId: string): Record<string, string> {
   const access = ownValue(session.access_rights, apiId);
-  const source = access?.limit != null && !isEmptyLimit(access.limit) ? access.limit : session;
+  const source = access?.limit && !isEmptyLimit(access.limit) ? access.limit : session;
   const int = (n: number | undefined) => String(Math.trunc(n ?? 0));
   return {
     "X-RateLimit-Limit": int(source.quota_max),

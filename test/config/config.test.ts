@@ -193,6 +193,7 @@ test("tyk.conf: resolvePaths makes paths absolute against the conf file's direct
     app_path: "apps",
     middleware_path: "/opt/tyk/middleware",
     plugin_gateway: { analytics_file: "../var/analytics.jsonl" },
+    policies: { policy_path: "policies" },
   });
   const { conf } = loadTykConf(file);
   assert.deepEqual(resolvePaths(conf, file), {
@@ -200,6 +201,8 @@ test("tyk.conf: resolvePaths makes paths absolute against the conf file's direct
     middleware_path: "/opt/tyk/middleware",
     public_key_path: "",
     analytics_file: join(dir, "var", "analytics.jsonl"),
+    policy_path: join(dir, "conf", "policies"),
+    policy_record_name: "",
   });
 });
 

@@ -104,7 +104,7 @@ test("auth: the rate limit allows `rate` requests per `per` seconds, then 429", 
   for (let i = 0; i < 5; i++) {
     const res = await fetch(`${gw.url}/keyed/x`, { headers: { authorization: key } });
     codes.push(res.status);
-    if (res.status === 429) assert.deepEqual(await res.json(), { error: "Rate limit exceeded" });
+    if (res.status === 429) assert.deepEqual(await res.json(), { error: "Rate Limit Exceeded" });
     else await res.text();
   }
   assert.deepEqual(codes, [200, 200, 200, 429, 429]);

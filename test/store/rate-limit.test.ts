@@ -26,7 +26,7 @@ function session(extra: Partial<SessionState> = {}): SessionState {
 const store = () => new MemoryKeyStore({ hashKeys: true });
 
 test("Tyk's answers for refused requests", () => {
-  assert.deepEqual(LIMIT_ERRORS.rate_limited, { status: 429, message: "Rate limit exceeded" });
+  assert.deepEqual(LIMIT_ERRORS.rate_limited, { status: 429, message: "Rate Limit Exceeded" });
   assert.deepEqual(LIMIT_ERRORS.quota_exceeded, { status: 403, message: "Quota exceeded" });
 });
 
