@@ -1,10 +1,13 @@
 // Builds an API's middleware chain from its definition, in Tyk's order:
-//   pre -> authentication -> post_key_auth -> rate limit and quota
-//       -> Go virtual endpoints -> post -> upstream -> response
-// Keyless APIs skip authentication, post_key_auth and limits. Consecutive Go
-// hooks with no gateway step between them become one step: one entry into
-// Go per run of hooks. A plugin that cannot be loaded is logged now and
-// answers 500 on the requests that reach it; the rest of the API keeps working.
+//   pre -> authentication -> policies -> post_key_auth (-> policies)
+//       -> key expiry -> access rights -> granular access -> rate limit and quota
+//       -> the API's global rate limit -> Go virtual endpoints -> post -> upstream -> response
+// Keyless APIs skip everything from authentication to the key's rate limit. The
+// steps after authentication are the same whatever the auth method (standard
+// auth token or a Go auth_check). Consecutive Go hooks with no gateway step
+// between them become one step: one entry into Go per run of hooks. A plugin
+// that cannot be loaded is logged now and answers 500 on the requests that
+// reach it; the rest of the API keeps working.
 
 import { Kind } from "../../ffi/abi.ts";
 import { type ApiDefinition, compileTykPathPattern, type MiddlewareDefinition } from "../config/api-definition.ts";
@@ -12,13 +15,19 @@ import { compose } from "../gateway/compose.ts";
 import type { GatewayMiddleware } from "../gateway/state.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
+import { accessRights } from "../middleware/access-rights/index.ts";
+import { apiRateLimit } from "../middleware/api-rate-limit/index.ts";
 import { goPlugins, type HookEntry, type RequestHook } from "../middleware/go-plugin/index.ts";
+import { granularAccess } from "../middleware/granular-access/index.ts";
+import { keyExpired } from "../middleware/key-expired/index.ts";
+import { applyPoliciesStep } from "../middleware/policies/index.ts";
 import { proxyStep } from "../middleware/proxy/index.ts";
 import { rateLimit } from "../middleware/rate-limit/index.ts";
 import { responsePlugins } from "../middleware/response-plugin/index.ts";
 import { standardAuth } from "../middleware/standard-auth/index.ts";
 import type { PluginDriver } from "../plugin-driver/index.ts";
 import { resolvePluginPath } from "../plugin-driver/resolve.ts";
+import type { PolicyStore } from "../policy/store.ts";
 import type { UpstreamClient } from "../proxy/index.ts";
 import type { LoadedApi, PluginSlot } from "../registry/types.ts";
 import type { KeyStore } from "../store/types.ts";
@@ -26,6 +35,8 @@ import type { KeyStore } from "../store/types.ts";
 export interface ChainDeps {
   driver: PluginDriver;
   store: KeyStore;
+  /** The security policies keys name (the registry reloads them with the APIs). */
+  policies: PolicyStore;
   metrics: Metrics;
   log: Logger;
   client: UpstreamClient;
@@ -100,7 +111,8 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
   if (!def.use_keyless) {
     const pluginAuth = def.use_go_plugin_auth || def.custom_plugin_auth_enabled || def.enable_coprocess_auth;
     const authCheck = cm?.auth_check;
-    if (pluginAuth && authCheck && !authCheck.disabled) hooks("auth_check", [authCheck]);
+    const goAuth = !!(pluginAuth && authCheck && !authCheck.disabled);
+    if (goAuth) hooks("auth_check", [authCheck]);
     else {
       step(standardAuth({
         store: deps.store,
@@ -112,12 +124,37 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
         stripAuthData: def.strip_auth_data,
       }));
     }
-    hooks("post_key_auth", cm?.post_key_auth);
-    step(rateLimit({
+    // Tyk applies the session's policies in its auth step and after every Go plugin run: here a step of its own,
+    // which splits auth_check from post_key_auth into two runs so post_key_auth gets the session as enforced.
+    const policies = (onError: "refuse" | "fail") => step(applyPoliciesStep({ policies: deps.policies, onError, log: deps.log }));
+    policies(goAuth ? "fail" : "refuse");
+    const postKeyAuth = enabled(cm?.post_key_auth);
+    if (postKeyAuth.length > 0) {
+      hooks("post_key_auth", postKeyAuth);
+      policies("fail");
+    }
+    step(keyExpired());
+    step(accessRights(def));
+    step(granularAccess());
+    if (!def.disable_rate_limit || !def.disable_quota) {
+      step(rateLimit({
+        store: deps.store,
+        headersFrom: deps.rateLimitHeaders,
+        disableRateLimit: !!def.disable_rate_limit,
+        disableQuota: !!def.disable_quota,
+        hashKeys: deps.hashKeys,
+      }));
+    }
+  }
+  const globalLimit = def.global_rate_limit;
+  if (!def.disable_rate_limit && !globalLimit.disabled && globalLimit.rate > 0) {
+    step(apiRateLimit({
       store: deps.store,
+      apiId: def.api_id,
+      orgId: def.org_id,
+      rate: globalLimit.rate,
+      per: globalLimit.per,
       headersFrom: deps.rateLimitHeaders,
-      disableRateLimit: !!def.disable_rate_limit,
-      disableQuota: !!def.disable_quota,
       hashKeys: deps.hashKeys,
     }));
   }

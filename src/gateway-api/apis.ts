@@ -32,7 +32,8 @@ function definitionId(raw: Record<string, unknown>): unknown {
 
 const safeId = (id: string) => /^[A-Za-z0-9._-]+$/.test(id) && !id.startsWith(".");
 
-function writeAtomic(file: string, data: unknown): void {
+/** Writes `data` as indented JSON to `file` atomically (a temp file renamed over it): readers see the old or the new file. */
+export function writeAtomic(file: string, data: unknown): void {
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
   writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
   renameSync(tmp, file);

@@ -1,4 +1,4 @@
-// The Gateway API under /tyk/, behind the secret: reload, APIs, keys, metrics.
+// The Gateway API under /tyk/, behind the secret: reload, APIs, keys, policies, metrics.
 import { Hono } from "hono";
 import type { ClusterNotifier } from "../cluster/notifications.ts";
 import { apiStatus } from "../gateway/errors.ts";
@@ -9,6 +9,7 @@ import { apisRoutes } from "./apis.ts";
 import { requireSecret } from "./auth.ts";
 import { RequestMalformed } from "./body.ts";
 import { keysRoutes, type KeysOptions } from "./keys.ts";
+import { policiesRoutes } from "./policies.ts";
 
 export interface GatewayApiOptions extends KeysOptions {
   secret: string;
@@ -48,8 +49,10 @@ export function gatewayApi(opts: GatewayApiOptions): Hono {
     return reload();
   };
   api.get("/reload/group", reloadGroup);
-  // Alone, as in Tyk, an API change is served after a reload; in a group it reloads every gateway at once.
-  api.route("/apis", apisRoutes(opts.appPath, opts.cluster ? () => reloadGroup().then(() => undefined) : undefined));
+  // Alone, as in Tyk, an API or policy change is served after a reload; in a group it reloads every gateway at once.
+  const onChange = opts.cluster ? () => reloadGroup().then(() => undefined) : undefined;
+  api.route("/apis", apisRoutes(opts.appPath, onChange));
+  api.route("/policies", policiesRoutes(opts.policies, onChange));
   api.route("/keys", keysRoutes(opts));
   api.get(opts.metricsPath.replace(/^\/tyk/, ""), () =>
     new Response(opts.metrics.render(), { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } })

@@ -2,12 +2,16 @@
 // sessions, with Tyk's answers. Keys are stored through the KeyStore, hashed
 // there when hash_keys is on. A body is validated as Tyk's json.Unmarshal into
 // user.SessionState would (wrong types refused with 400 "Request malformed"),
-// here also naming the field.
+// here also naming the field. As in Tyk, a key's policies (apply_policies) are
+// applied before it is stored and whenever it is read, and a new key gets its
+// policies' key_expires_in.
 
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { ConfigError, parseConfig } from "../config/validate.ts";
 import { apiStatus } from "../gateway/errors.ts";
+import { applyKeyExpiry, applyPolicies } from "../policy/apply.ts";
+import type { PolicyStore } from "../policy/store.ts";
 import { generateToken } from "../store/key-gen.ts";
 import { hashKey } from "../store/key-hash.ts";
 import { type KeyLookup, type KeyStore, type SessionState, sessionStateSchema } from "../store/types.ts";
@@ -21,6 +25,7 @@ export interface KeysOptions {
   allowMasterKeys: boolean;
   /** Listing keys is only possible when they are not hashed, or hashed listing is enabled (Tyk's rule). */
   allowListing: boolean;
+  policies: PolicyStore;
 }
 
 const notFound = () => apiStatus(404, { status: "error", message: "Key not found" });
@@ -58,12 +63,29 @@ export function keysRoutes(opts: KeysOptions): Hono {
     });
   };
 
-  const create = async (key: string | undefined, req: Request): Promise<Response> => {
-    const session = await readSession(req);
+  /**
+   * The body's session with its policies applied (looked up under its org_id). Tyk's answer when they cannot be:
+   * 500, worded by /tyk/keys/create after the reason, by the other routes without it.
+   */
+  const withPolicies = (session: SessionState, route: "create" | "keys"): SessionState | Response => {
+    const out = applyPolicies(session, opts.policies);
+    if (!("error" in out)) return out.session;
+    const message = route === "create"
+      ? `Failed to create key - ${out.error}`
+      : "Failed to create key, ensure security settings are correct.";
+    return apiStatus(500, { status: "error", message });
+  };
+
+  const create = async (key: string | undefined, req: Request, route: "create" | "keys"): Promise<Response> => {
+    const session = withPolicies(await readSession(req), route);
+    if (session instanceof Response) return session;
     const refused = masterKeyRefused(session);
     if (refused) return refused;
     const token = generateToken(session.org_id ?? "", key ?? "", opts.hashKeyFunction);
-    session.last_updated = String(Math.floor(Date.now() / 1000));
+    const nowMs = Date.now();
+    const isNew = key === undefined || !(await opts.store.getSession(token));
+    if (isNew) applyKeyExpiry(session, opts.policies, Math.floor(nowMs / 1000));
+    session.last_updated = String(Math.floor(nowMs / 1000));
     await opts.store.setSession(token, session);
     return apiStatus(200, {
       key: token,
@@ -82,23 +104,27 @@ export function keysRoutes(opts: KeysOptions): Hono {
     }
     return c.json({ keys: await opts.store.listKeys() });
   });
-  app.post("/", (c) => create(undefined, c.req.raw));
-  app.post("/create", (c) => create(undefined, c.req.raw));
-  app.post("/:key", (c) => create(c.req.param("key"), c.req.raw));
+  app.post("/", (c) => create(undefined, c.req.raw, "keys"));
+  app.post("/create", (c) => create(undefined, c.req.raw, "create"));
+  app.post("/:key", (c) => create(c.req.param("key"), c.req.raw, "keys"));
   app.get("/:key", async (c) => {
     const lookup = lookupOf(c);
     if (lookup.hashed && !opts.hashKeys) {
       return apiStatus(400, { status: "error", message: "Key requested by hash but key hashing is not enabled" });
     }
     const session = await opts.store.getSession(c.req.param("key"), lookup);
-    return session ? c.json(session) : notFound();
+    if (!session) return notFound();
+    // As Tyk: the key as its policies make it now (a policy that cannot be applied leaves it as stored).
+    const applied = applyPolicies(session, opts.policies);
+    return c.json("error" in applied ? session : applied.session);
   });
   app.put("/:key", async (c) => {
     const key = c.req.param("key");
     const lookup = lookupOf(c);
     // As Tyk: the body is read (and refused) before the key is looked up.
-    const session = await readSession(c.req.raw);
+    const session = withPolicies(await readSession(c.req.raw), "keys");
     if (!(await opts.store.getSession(key, lookup))) return notFound();
+    if (session instanceof Response) return session;
     const refused = masterKeyRefused(session);
     if (refused) return refused;
     session.last_updated = String(Math.floor(Date.now() / 1000));

@@ -66,8 +66,9 @@ export class ApiRegistry {
   }
 
   /**
-   * Loads every definition in app_path (fetching bundles first) and swaps them
-   * in at once; a broken file or bundle is reported and that API skipped.
+   * Loads the security policies, then every definition in app_path (fetching
+   * bundles first), and swaps them in at once; a broken file or bundle is
+   * reported and that API skipped (a broken policy is logged and skipped).
    * Reloads run one after another.
    */
   reload(): Promise<LoadReport> {
@@ -77,6 +78,8 @@ export class ApiRegistry {
   }
 
   private async reloadNow(): Promise<LoadReport> {
+    const policies = this.deps.policies.reload();
+    if (this.deps.policies.source.kind !== "none") this.deps.log.info({ loaded: policies.loaded, failed: policies.failed.length }, `${policies.loaded.length} policies loaded`);
     const report: LoadReport = { loaded: [], failed: [] };
     const fail = (file: string, error: string, fields: Record<string, unknown> = {}) => {
       this.deps.log.error({ file, ...fields }, `API definition skipped: ${error}`);

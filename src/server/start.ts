@@ -14,6 +14,7 @@ import { createLogger, type Logger } from "../log.ts";
 import { Metrics } from "../metrics/index.ts";
 import { PluginDriver } from "../plugin-driver/index.ts";
 import { createUpstreamClient } from "../proxy/index.ts";
+import { PolicyStore, policySource } from "../policy/store.ts";
 import { ApiRegistry } from "../registry/index.ts";
 import type { Runtime } from "../runtime/index.ts";
 import { openShim } from "../shim/open.ts";
@@ -80,10 +81,12 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
     : new JsonlFileSink(paths.analytics_file, {
       onError: (err) => log.error({ err: String(err), file: paths.analytics_file }, "analytics records could not be written"),
     });
+  const policies = new PolicyStore(policySource(conf.policies, paths, log), log);
   const client = createUpstreamClient({ timeoutMs: upstreamTimeoutMs(conf) }, runtime.upstreamTransport());
   const registry = new ApiRegistry(shim, {
     driver,
     store,
+    policies,
     metrics,
     log,
     client,
@@ -129,6 +132,7 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
     secret: conf.secret,
     cluster: notifier,
     appPath: paths.app_path,
+    policies,
     metricsPath: pg.metrics_path,
   });
   const server = await runtime.serve({

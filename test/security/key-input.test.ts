@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { gatewayApi } from "../../src/gateway-api/index.ts";
 import { Metrics } from "../../src/metrics/index.ts";
+import { PolicyStore } from "../../src/policy/store.ts";
 import { checkLimits } from "../../src/rate-limit/index.ts";
 import type { ApiRegistry } from "../../src/registry/index.ts";
 import { MemoryKeyStore } from "../../src/store/memory.ts";
@@ -261,6 +262,7 @@ test("an unexpected failure in a Gateway API call is answered as JSON, not plain
     hashKeyFunction: "",
     allowMasterKeys: false,
     allowListing: true,
+    policies: new PolicyStore({ kind: "none" }),
     log: { error: (fields: unknown) => void logged.push(fields) },
   });
   const res = await api.request("/keys/some-key", { headers: admin });

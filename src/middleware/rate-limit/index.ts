@@ -1,10 +1,10 @@
-// Rate limit and quota of the request's session, as Tyk enforces them after
-// authentication, with Tyk's X-RateLimit-* headers on the answer.
+// Tyk's RateLimitAndQuotaCheck: the rate limit and quota of the request's session (the API's own limit in its access
+// rights when it has one), after authentication, with Tyk's X-RateLimit-* headers on the answer.
 
-import { TykMessage, tykError } from "../../gateway/errors.ts";
+import { isGatewayError, tykError } from "../../gateway/errors.ts";
 import { withHeaders } from "../../gateway/response.ts";
 import { currentSession, type GatewayMiddleware } from "../../gateway/state.ts";
-import { checkLimits } from "../../rate-limit/index.ts";
+import { checkLimits, LIMIT_ERRORS } from "../../rate-limit/index.ts";
 import { keyHash } from "../../store/keys.ts";
 import type { KeyStore } from "../../store/types.ts";
 
@@ -17,6 +17,11 @@ export interface RateLimitOptions {
   hashKeys: boolean;
 }
 
+/**
+ * The step (Tyk leaves it out when the API disables both rate limit and quota). Quota headers go only on answers
+ * that are not the gateway's own errors, as Tyk adds them when it proxies; rate-limit headers go on every answer,
+ * refusals included, as Tyk sets them before deciding.
+ */
 export function rateLimit(opts: RateLimitOptions): GatewayMiddleware {
   return async function rateLimitMiddleware(c, next) {
     const st = c.var.gw;
@@ -28,11 +33,14 @@ export function rateLimit(opts: RateLimitOptions): GatewayMiddleware {
       disableRateLimit: opts.disableRateLimit,
       disableQuota: opts.disableQuota,
     });
-    if (decision.status === "rate_limited") return tykError(429, TykMessage.rateLimited, decision.headers);
-    if (decision.status === "quota_exceeded") return tykError(403, TykMessage.quotaExceeded, decision.headers);
+    if (decision.status !== "ok") {
+      const { status, message } = LIMIT_ERRORS[decision.status];
+      return tykError(status, message, decision.headers);
+    }
     st.session = decision.session;
     st.sessionJson = undefined;
     if (decision.quota) st.goChanges.quota = decision.quota;
-    return withHeaders(await next(), decision.headers);
+    const res = await next();
+    return opts.headersFrom === "quotas" && isGatewayError(res) ? res : withHeaders(res, decision.headers);
   };
 }

@@ -1,10 +1,11 @@
 // Tyk's auth token check (use_standard_auth): the key comes from the
 // configured header (a "Bearer " prefix is dropped), or the query parameter
 // or cookie when the definition says so; its session comes from the store.
+// What Tyk checks after authentication (policies, expiry, access rights,
+// limits) are later steps of the chain, shared by every auth method.
 
 import { TykMessage, tykError } from "../../gateway/errors.ts";
 import { deleteHeader, type GatewayMiddleware, setAuthToken, setSession } from "../../gateway/state.ts";
-import { isSessionExpired } from "../../store/session.ts";
 import type { KeyStore } from "../../store/types.ts";
 
 export interface StandardAuthOptions {
@@ -38,14 +39,6 @@ export function standardAuth(opts: StandardAuthOptions): GatewayMiddleware {
     if (!key) return tykError(401, TykMessage.authFieldMissing);
     const session = await opts.store.getSession(key);
     if (!session) return tykError(403, TykMessage.keyNotAuthorized);
-    if (isSessionExpired(session, Date.now())) return tykError(401, TykMessage.keyExpired);
-    if (session.is_inactive) return tykError(403, "Key is inactive, please renew");
-    // As Tyk's AccessRightsCheck: no access rights = every API. Own keys only, so an API id such as "toString"
-    // is never found on Object.prototype.
-    const rights = session.access_rights;
-    if (rights && Object.keys(rights).length > 0 && !Object.hasOwn(rights, st.api.id)) {
-      return tykError(403, TykMessage.keyNotAuthorized);
-    }
     setSession(st, session);
     setAuthToken(st, key);
     if (opts.stripAuthData) deleteHeader(st, opts.headerName);

@@ -1,0 +1,39 @@
+// Applying the session's security policies right after authentication (and again after post_key_auth hooks, which
+// may change the session), as Tyk does inside its auth middlewares and after every Go plugin run: the session later
+// steps and hooks get is the one the gateway enforces.
+
+import { TykMessage, tykError } from "../../gateway/errors.ts";
+import { currentSession, type GatewayMiddleware, setSession } from "../../gateway/state.ts";
+import type { Logger } from "../../log.ts";
+import { applyPolicies, type PolicyLookup } from "../../policy/apply.ts";
+
+export interface ApplyPoliciesOptions {
+  policies: PolicyLookup;
+  /**
+   * Tyk's answer when the policies cannot be applied (one missing, of another org, or mixing per_api with
+   * partitions): standard auth treats the key as unknown (403 "Access to this API has been disallowed"); after a Go
+   * plugin run the request fails (500 "Internal Server Error").
+   */
+  onError: "refuse" | "fail";
+  log: Logger;
+}
+
+/**
+ * The step. A session that names no policy is only normalised as Tyk does (meta_data an empty map, per-API limits
+ * counted apart), and kept as it is, without a copy, when that changes nothing.
+ */
+export function applyPoliciesStep(opts: ApplyPoliciesOptions): GatewayMiddleware {
+  return function applyPoliciesMiddleware(c, next) {
+    const st = c.var.gw;
+    const session = currentSession(st);
+    if (!session) return next();
+    const out = applyPolicies(session, opts.policies, st.api.orgId);
+    if ("error" in out) {
+      opts.log.error({ api_id: st.api.id, request_id: st.id, policies: session.apply_policies ?? session.apply_policy_id }, `policies not applied: ${out.error}`);
+      return Promise.resolve(opts.onError === "refuse" ? tykError(403, TykMessage.keyNotAuthorized) : tykError(500, TykMessage.internal));
+    }
+    // The next Go run gets the session the gateway will enforce.
+    if (out.session !== session) setSession(st, out.session);
+    return next();
+  };
+}
