@@ -10,6 +10,13 @@ import (
 	"errors"
 	"regexp"
 	"time"
+
+	"github.com/TykTechnologies/tyk/internal/event"
+	"github.com/TykTechnologies/tyk/internal/graphql"
+	"github.com/TykTechnologies/tyk/internal/oauth2"
+	"github.com/TykTechnologies/tyk/internal/service/gojsonschema"
+	tyktime "github.com/TykTechnologies/tyk/internal/time"
+	tykregexp "github.com/TykTechnologies/tyk/regexp"
 )
 
 // String-typed enumerations used across the definition.
@@ -28,11 +35,14 @@ type (
 	RequestInputType     string
 )
 
+// TemplateMode is Tyk 4.x's name of SourceMode (a template's source: blob or file).
+type TemplateMode = SourceMode
+
 // TykEvent names a gateway event (for example "QuotaExceeded").
-type TykEvent string
+type TykEvent = event.Event
 
 // TykEventHandlerName names an event handler (for example "eh_log_handler").
-type TykEventHandlerName string
+type TykEventHandlerName = event.HandlerName
 
 // IDExtractor is the runtime ID extractor attached to a definition.
 type IDExtractor interface{}
@@ -76,6 +86,8 @@ const (
 	// URL rewrite trigger modes.
 	All RoutingTriggerOnType = "all"
 	Any RoutingTriggerOnType = "any"
+	// Ignore is Tyk 4.x-5.2's name for no trigger mode.
+	Ignore RoutingTriggerOnType = ""
 
 	GQLSubscriptionUndefined   SubscriptionType = ""
 	GQLSubscriptionWS          SubscriptionType = "graphql-ws"
@@ -189,10 +201,11 @@ func (h *HeaderInjectionMeta) Enabled() bool {
 }
 
 type HardTimeoutMeta struct {
-	Disabled bool   `bson:"disabled" json:"disabled"`
-	Path     string `bson:"path" json:"path"`
-	Method   string `bson:"method" json:"method"`
-	TimeOut  int    `bson:"timeout" json:"timeout"`
+	Disabled        bool                     `bson:"disabled" json:"disabled"`
+	Path            string                   `bson:"path" json:"path"`
+	Method          string                   `bson:"method" json:"method"`
+	TimeOut         int                      `bson:"timeout" json:"timeout"`
+	TimeoutDuration tyktime.ReadableDuration `bson:"duration,omitempty" json:"duration,omitempty"`
 }
 
 type TrackEndpointMeta struct {
@@ -328,12 +341,13 @@ type RoutingTrigger struct {
 }
 
 type URLRewriteMeta struct {
-	Disabled     bool             `bson:"disabled" json:"disabled"`
-	Path         string           `bson:"path" json:"path"`
-	Method       string           `bson:"method" json:"method"`
-	MatchPattern string           `bson:"match_pattern" json:"match_pattern"`
-	RewriteTo    string           `bson:"rewrite_to" json:"rewrite_to"`
-	Triggers     []RoutingTrigger `bson:"triggers" json:"triggers"`
+	Disabled     bool              `bson:"disabled" json:"disabled"`
+	Path         string            `bson:"path" json:"path"`
+	Method       string            `bson:"method" json:"method"`
+	MatchPattern string            `bson:"match_pattern" json:"match_pattern"`
+	RewriteTo    string            `bson:"rewrite_to" json:"rewrite_to"`
+	Triggers     []RoutingTrigger  `bson:"triggers" json:"triggers"`
+	MatchRegexp  *tykregexp.Regexp `json:"-"`
 }
 
 type VirtualMeta struct {
@@ -355,11 +369,12 @@ type MethodTransformMeta struct {
 }
 
 type ValidatePathMeta struct {
-	Disabled  bool                   `bson:"disabled" json:"disabled"`
-	Path      string                 `bson:"path" json:"path"`
-	Method    string                 `bson:"method" json:"method"`
-	Schema    map[string]interface{} `bson:"-" json:"schema"`
-	SchemaB64 string                 `bson:"schema_b64" json:"schema_b64,omitempty"`
+	Disabled    bool                    `bson:"disabled" json:"disabled"`
+	Path        string                  `bson:"path" json:"path"`
+	Method      string                  `bson:"method" json:"method"`
+	Schema      map[string]interface{}  `bson:"-" json:"schema"`
+	SchemaB64   string                  `bson:"schema_b64" json:"schema_b64,omitempty"`
+	SchemaCache gojsonschema.JSONLoader `bson:"-" json:"-"`
 	// ErrorResponseCode overrides the default 422 status on validation errors.
 	ErrorResponseCode int `bson:"error_response_code" json:"error_response_code"`
 }
@@ -463,18 +478,20 @@ type VersionInfo struct {
 		WhiteList []string `bson:"white_list" json:"white_list"`
 		BlackList []string `bson:"black_list" json:"black_list"`
 	} `bson:"paths" json:"paths"`
-	UseExtendedPaths              bool              `bson:"use_extended_paths" json:"use_extended_paths"`
-	ExtendedPaths                 ExtendedPathsSet  `bson:"extended_paths" json:"extended_paths"`
-	GlobalHeaders                 map[string]string `bson:"global_headers" json:"global_headers"`
-	GlobalHeadersRemove           []string          `bson:"global_headers_remove" json:"global_headers_remove"`
-	GlobalHeadersDisabled         bool              `bson:"global_headers_disabled" json:"global_headers_disabled"`
-	GlobalResponseHeaders         map[string]string `bson:"global_response_headers" json:"global_response_headers"`
-	GlobalResponseHeadersRemove   []string          `bson:"global_response_headers_remove" json:"global_response_headers_remove"`
-	GlobalResponseHeadersDisabled bool              `bson:"global_response_headers_disabled" json:"global_response_headers_disabled"`
-	IgnoreEndpointCase            bool              `bson:"ignore_endpoint_case" json:"ignore_endpoint_case"`
-	GlobalSizeLimit               int64             `bson:"global_size_limit" json:"global_size_limit"`
-	GlobalSizeLimitDisabled       bool              `bson:"global_size_limit_disabled" json:"global_size_limit_disabled"`
-	OverrideTarget                string            `bson:"override_target" json:"override_target"`
+	UseExtendedPaths              bool                     `bson:"use_extended_paths" json:"use_extended_paths"`
+	ExtendedPaths                 ExtendedPathsSet         `bson:"extended_paths" json:"extended_paths"`
+	GlobalHeaders                 map[string]string        `bson:"global_headers" json:"global_headers"`
+	GlobalHeadersRemove           []string                 `bson:"global_headers_remove" json:"global_headers_remove"`
+	GlobalHeadersDisabled         bool                     `bson:"global_headers_disabled" json:"global_headers_disabled"`
+	GlobalResponseHeaders         map[string]string        `bson:"global_response_headers" json:"global_response_headers"`
+	GlobalResponseHeadersRemove   []string                 `bson:"global_response_headers_remove" json:"global_response_headers_remove"`
+	GlobalResponseHeadersDisabled bool                     `bson:"global_response_headers_disabled" json:"global_response_headers_disabled"`
+	IgnoreEndpointCase            bool                     `bson:"ignore_endpoint_case" json:"ignore_endpoint_case"`
+	GlobalSizeLimit               int64                    `bson:"global_size_limit" json:"global_size_limit"`
+	GlobalSizeLimitDisabled       bool                     `bson:"global_size_limit_disabled" json:"global_size_limit_disabled"`
+	GlobalEnforceTimeout          tyktime.ReadableDuration `bson:"global_enforce_timeout" json:"global_enforce_timeout"`
+	GlobalEnforceTimeoutDisabled  bool                     `bson:"global_enforce_timeout_disabled" json:"global_enforce_timeout_disabled"`
+	OverrideTarget                string                   `bson:"override_target" json:"override_target"`
 }
 
 // GlobalHeadersEnabled reports whether version-wide request header
@@ -653,6 +670,7 @@ type ProxyConfig struct {
 	StripListenPath             bool                          `bson:"strip_listen_path" json:"strip_listen_path"`
 	EnableLoadBalancing         bool                          `bson:"enable_load_balancing" json:"enable_load_balancing"`
 	Targets                     []string                      `bson:"target_list" json:"target_list"`
+	StructuredTargetList        *HostList                     `bson:"-" json:"-"`
 	CheckHostAgainstUptimeTests bool                          `bson:"check_host_against_uptime_tests" json:"check_host_against_uptime_tests"`
 	ServiceDiscovery            ServiceDiscoveryConfiguration `bson:"service_discovery" json:"service_discovery"`
 	Transport                   struct {
@@ -778,9 +796,11 @@ type Scopes struct {
 
 // JWK is a JWKS endpoint used for JWT validation.
 type JWK struct {
-	URL string `json:"url"`
+	URL          string                   `json:"url"`
+	CacheTimeout tyktime.ReadableDuration `bson:"cache_timeout" json:"cache_timeout"`
 }
 
+// NotificationsManager sends OAuth key-change notifications to a URL.
 type NotificationsManager struct {
 	SharedSecret      string `bson:"shared_secret" json:"shared_secret"`
 	OAuthKeyChangeURL string `bson:"oauth_on_keychange_url" json:"oauth_on_keychange_url"`
@@ -853,20 +873,22 @@ type ClientAuthData struct {
 
 type ClientCredentials struct {
 	ClientAuthData
-	Header        AuthSource `bson:"header" json:"header"`
-	TokenURL      string     `bson:"token_url" json:"token_url"`
-	Scopes        []string   `bson:"scopes" json:"scopes,omitempty"`
-	ExtraMetadata []string   `bson:"extra_metadata" json:"extra_metadata,omitempty"`
+	Header        AuthSource         `bson:"header" json:"header"`
+	TokenURL      string             `bson:"token_url" json:"token_url"`
+	Scopes        []string           `bson:"scopes" json:"scopes,omitempty"`
+	ExtraMetadata []string           `bson:"extra_metadata" json:"extra_metadata,omitempty"`
+	TokenProvider oauth2.TokenSource `bson:"-" json:"-"`
 }
 
 type PasswordAuthentication struct {
 	ClientAuthData
-	Header        AuthSource `bson:"header" json:"header"`
-	Username      string     `bson:"username" json:"username"`
-	Password      string     `bson:"password" json:"password"`
-	TokenURL      string     `bson:"token_url" json:"token_url"`
-	Scopes        []string   `bson:"scopes" json:"scopes,omitempty"`
-	ExtraMetadata []string   `bson:"extra_metadata" json:"extra_metadata,omitempty"`
+	Header        AuthSource    `bson:"header" json:"header"`
+	Username      string        `bson:"username" json:"username"`
+	Password      string        `bson:"password" json:"password"`
+	TokenURL      string        `bson:"token_url" json:"token_url"`
+	Scopes        []string      `bson:"scopes" json:"scopes,omitempty"`
+	ExtraMetadata []string      `bson:"extra_metadata" json:"extra_metadata,omitempty"`
+	Token         *oauth2.Token `bson:"-" json:"-"`
 }
 
 type UpstreamOAuth struct {
@@ -929,10 +951,13 @@ type GraphQLProxyFeaturesConfig struct {
 }
 
 type GraphQLProxyConfig struct {
-	Features         GraphQLProxyFeaturesConfig `bson:"features" json:"features"`
-	AuthHeaders      map[string]string          `bson:"auth_headers" json:"auth_headers"`
-	SubscriptionType SubscriptionType           `bson:"subscription_type" json:"subscription_type,omitempty"`
-	RequestHeaders   map[string]string          `bson:"request_headers" json:"request_headers"`
+	Features              GraphQLProxyFeaturesConfig             `bson:"features" json:"features"`
+	AuthHeaders           map[string]string                      `bson:"auth_headers" json:"auth_headers"`
+	SubscriptionType      SubscriptionType                       `bson:"subscription_type" json:"subscription_type,omitempty"`
+	SSEUsePost            bool                                   `bson:"sse_use_post" json:"sse_use_post"`
+	RequestHeaders        map[string]string                      `bson:"request_headers" json:"request_headers"`
+	UseResponseExtensions GraphQLResponseExtensions              `bson:"use_response_extensions" json:"use_response_extensions"`
+	RequestHeadersRewrite map[string]RequestHeadersRewriteConfig `bson:"request_headers_rewrite" json:"request_headers_rewrite"`
 }
 
 type GraphQLSubgraphConfig struct {
@@ -946,15 +971,18 @@ type GraphQLIntrospectionConfig struct {
 // GraphQLConfig is the GraphQL section of a definition. Engine, data source
 // and supergraph settings are not modelled; they are ignored on decode.
 type GraphQLConfig struct {
-	Enabled           bool                       `bson:"enabled" json:"enabled"`
-	ExecutionMode     GraphQLExecutionMode       `bson:"execution_mode" json:"execution_mode"`
-	Version           GraphQLConfigVersion       `bson:"version" json:"version"`
-	Schema            string                     `bson:"schema" json:"schema"`
-	LastSchemaUpdate  *time.Time                 `bson:"last_schema_update" json:"last_schema_update,omitempty"`
-	GraphQLPlayground GraphQLPlayground          `bson:"playground" json:"playground"`
-	Proxy             GraphQLProxyConfig         `bson:"proxy" json:"proxy"`
-	Subgraph          GraphQLSubgraphConfig      `bson:"subgraph" json:"subgraph"`
-	Introspection     GraphQLIntrospectionConfig `bson:"introspection" json:"introspection"`
+	Enabled                 bool                             `bson:"enabled" json:"enabled"`
+	ExecutionMode           GraphQLExecutionMode             `bson:"execution_mode" json:"execution_mode"`
+	Version                 GraphQLConfigVersion             `bson:"version" json:"version"`
+	Schema                  string                           `bson:"schema" json:"schema"`
+	LastSchemaUpdate        *time.Time                       `bson:"last_schema_update" json:"last_schema_update,omitempty"`
+	TypeFieldConfigurations []graphql.TypeFieldConfiguration `bson:"type_field_configurations" json:"type_field_configurations"`
+	GraphQLPlayground       GraphQLPlayground                `bson:"playground" json:"playground"`
+	Engine                  GraphQLEngineConfig              `bson:"engine" json:"engine"`
+	Proxy                   GraphQLProxyConfig               `bson:"proxy" json:"proxy"`
+	Subgraph                GraphQLSubgraphConfig            `bson:"subgraph" json:"subgraph"`
+	Supergraph              GraphQLSupergraphConfig          `bson:"supergraph" json:"supergraph"`
+	Introspection           GraphQLIntrospectionConfig       `bson:"introspection" json:"introspection"`
 }
 
 // ---------------------------------------------------------------------------
@@ -970,6 +998,8 @@ type APIDefinition struct {
 	ListenPort          int           `bson:"listen_port" json:"listen_port"`
 	Protocol            string        `bson:"protocol" json:"protocol"`
 	EnableProxyProtocol bool          `bson:"enable_proxy_protocol" json:"enable_proxy_protocol"`
+	JsonRpcVersion      string        `bson:"json_rpc_version,omitempty" json:"json_rpc_version,omitempty"`
+	ApplicationProtocol string        `bson:"application_protocol,omitempty" json:"application_protocol,omitempty"`
 	APIID               string        `bson:"api_id" json:"api_id"`
 	OrgID               string        `bson:"org_id" json:"org_id"`
 	UseKeylessAccess    bool          `bson:"use_keyless" json:"use_keyless"`
@@ -1078,7 +1108,11 @@ type APIDefinition struct {
 	DetailedTracing bool `bson:"detailed_tracing" json:"detailed_tracing"`
 
 	// UpstreamAuth configures authentication against the upstream.
-	UpstreamAuth UpstreamAuth `bson:"upstream_auth" json:"upstream_auth"`
+	UpstreamAuth              UpstreamAuth          `bson:"upstream_auth" json:"upstream_auth"`
+	SecurityRequirements      [][]string            `bson:"security_requirements" json:"security_requirements,omitempty"`
+	SecurityRequirementScopes []map[string][]string `bson:"security_requirement_scopes" json:"security_requirement_scopes,omitempty"`
+	ErrorOverrides            ErrorOverridesMap     `bson:"error_overrides" json:"error_overrides"`
+	ErrorOverridesDisabled    bool                  `bson:"error_overrides_disabled" json:"error_overrides_disabled"`
 }
 
 // GenerateAPIID sets APIID to a new random 32 character hex identifier.

@@ -49,3 +49,6 @@ func (r *RateLimitSmoothing) Err() error {
 func (r *RateLimitSmoothing) GetDelay() time.Duration {
 	return time.Duration(r.Delay) * time.Second
 }
+
+// IsZero reports whether smoothing is off (or r is nil), for `omitzero`.
+func (r *RateLimitSmoothing) IsZero() bool { return r == nil || !r.Enabled }

@@ -17,6 +17,7 @@ import (
 	"github.com/TykTechnologies/tyk/apidef"
 	"github.com/TykTechnologies/tyk/apidef/oas"
 	"github.com/TykTechnologies/tyk/internal/deepcopy"
+	tykerrors "github.com/TykTechnologies/tyk/internal/errors"
 	"github.com/TykTechnologies/tyk/internal/keyhash"
 	logger "github.com/TykTechnologies/tyk/log"
 	"github.com/TykTechnologies/tyk/user"
@@ -25,7 +26,8 @@ import (
 // Key is the type of the request context keys used by the gateway.
 type Key uint
 
-// Context keys, in Tyk's order (so the numeric values match Tyk 5.x).
+// Context keys, in Tyk 5.14's order (so the numeric values match it), then
+// OASOperation, which Tyk 5.0-5.13 had.
 const (
 	SessionData Key = iota
 	// Deprecated: UpdateSession used to request a session update; Tyk 5.x
@@ -43,6 +45,7 @@ const (
 	TrackThisEndpoint
 	DoNotTrackThisEndpoint
 	UrlRewritePath
+	InternalRedirectTarget
 	RequestMethod
 	OrigRequestURL
 	LoopLevel
@@ -57,12 +60,35 @@ const (
 	RequestStatus
 	GraphQLRequest
 	GraphQLIsWebSocketUpgrade
-	OASOperation
 
 	// CacheOptions holds the options of the cache writer middleware.
 	CacheOptions
 	OASDefinition
 	SelfLooping
+	// RequestStartTime is when the request entered the middleware chain.
+	RequestStartTime
+	// ErrorClassification holds a *errors.ErrorClassification for access logs.
+	ErrorClassification
+	// JsonRPCRouting, JSONRPCRequest and JSONRPCRoutingState carry Tyk's
+	// JSON-RPC (MCP, A2A) routing of a request.
+	JsonRPCRouting
+	JSONRPCRequest
+	JSONRPCRoutingState
+	// MCPRouting says the request came through MCP JSON-RPC routing.
+	MCPRouting
+	// OriginalRequestPath is the path before any middleware changed it.
+	OriginalRequestPath
+	// MCPMethod, MCPPrimitiveType, MCPPrimitiveName and JSONRPCErrorCode
+	// are the MCP metrics dimensions (GetMCPMethod, ...).
+	MCPMethod
+	MCPPrimitiveType
+	MCPPrimitiveName
+	JSONRPCErrorCode
+	// MatchedIdPBinding is the client-IdP binding the JWT middleware matched.
+	MatchedIdPBinding
+
+	// OASOperation held the matched OAS operation in Tyk 5.0-5.13.
+	OASOperation
 )
 
 // hashKeys is the default used by SetSession when no hashKey argument is
@@ -231,4 +257,35 @@ func GetOASDefinition(r *http.Request) *oas.OAS {
 		return deepcopy.Copy(v)
 	}
 	return nil
+}
+
+// SetErrorClassification attaches an error classification to the request.
+func SetErrorClassification(r *http.Request, ec *tykerrors.ErrorClassification) {
+	setContext(r, context.WithValue(r.Context(), ErrorClassification, ec))
+}
+
+// GetErrorClassification returns the request's error classification, or nil.
+func GetErrorClassification(r *http.Request) *tykerrors.ErrorClassification {
+	ec, _ := r.Context().Value(ErrorClassification).(*tykerrors.ErrorClassification)
+	return ec
+}
+
+// GetMCPMethod is the request's JSON-RPC method name for MCP metrics, or "".
+func GetMCPMethod(r *http.Request) string { return contextString(r, MCPMethod) }
+
+// GetMCPPrimitiveType is the request's MCP primitive type (tool, resource, prompt), or "".
+func GetMCPPrimitiveType(r *http.Request) string { return contextString(r, MCPPrimitiveType) }
+
+// GetMCPPrimitiveName is the request's MCP primitive name, or "".
+func GetMCPPrimitiveName(r *http.Request) string { return contextString(r, MCPPrimitiveName) }
+
+// GetJSONRPCErrorCode is the request's JSON-RPC error code, or 0.
+func GetJSONRPCErrorCode(r *http.Request) int {
+	code, _ := r.Context().Value(JSONRPCErrorCode).(int)
+	return code
+}
+
+func contextString(r *http.Request, k Key) string {
+	s, _ := r.Context().Value(k).(string)
+	return s
 }

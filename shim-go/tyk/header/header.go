@@ -25,11 +25,12 @@ const (
 
 // Media types and the hookshot user agent.
 const (
-	TykHookshot        = "Tyk-Hookshot"
-	ApplicationJSON    = "application/json"
-	ApplicationXML     = "application/xml"
-	ApplicationSoapXML = "application/soap+xml"
-	TextXML            = "text/xml"
+	TykHookshot               = "Tyk-Hookshot"
+	ApplicationJSON           = "application/json"
+	ApplicationFormURLEncoded = "application/x-www-form-urlencoded"
+	ApplicationXML            = "application/xml"
+	ApplicationSoapXML        = "application/soap+xml"
+	TextXML                   = "text/xml"
 )
 
 // Proxy and gateway specific headers.

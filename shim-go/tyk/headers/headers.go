@@ -55,3 +55,12 @@ const (
 	XRateLimitRemaining = header.XRateLimitRemaining
 	XRateLimitReset     = header.XRateLimitReset
 )
+
+// Headers of Tyk 4.x's package that Tyk 5's header package dropped.
+const (
+	XTykSessionID        = "x-tyk-session-id"
+	Upgrade              = "Upgrade"
+	SecWebSocketProtocol = "Sec-WebSocket-Protocol"
+	SecWebSocketVersion  = "Sec-WebSocket-Version"
+	SecWebSocketKey      = "Sec-WebSocket-Key"
+)

@@ -1,5 +1,6 @@
 // Package log provides the process-wide logrus loggers that Tyk plugins
-// obtain through github.com/TykTechnologies/tyk/log.
+// obtain through github.com/TykTechnologies/tyk/log, with Tyk 5.14's
+// formats and environment settings.
 //
 // Get returns one shared *logrus.Logger. It writes to stderr by default, as
 // logrus does; an embedding host can redirect it at any time with
@@ -8,7 +9,6 @@
 package log
 
 import (
-	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -22,25 +22,55 @@ var (
 	rawLogger = logrus.New()
 
 	translationsMu sync.RWMutex
-	translations   = map[string]string{}
+	translations   = FlatMap{}
 )
 
+// Format names a log format (TYK_LOGFORMAT / TYK_GW_LOGFORMAT).
+type Format string
+
+// Log formats: text (the default), JSON, and Tyk's legacy text format.
+const (
+	FormatText   Format = "text"
+	FormatJson   Format = "json"
+	FormatLegacy Format = "legacy"
+)
+
+// LegacyTimestampFormat is the timestamp layout of the legacy format.
+const LegacyTimestampFormat = "Jan 02 15:04:05"
+
+// As Tyk: format and level come from the first of TYK_LOG*, TYK_GW_LOG*
+// that is set; an unknown level leaves logrus' default (info).
 func init() {
-	logger.Formatter = NewFormatter("")
-	logger.Level = levelFromEnv(os.Getenv("TYK_LOGLEVEL"))
+	SetupFormatter(Format(firstEnv("TYK_LOGFORMAT", "TYK_GW_LOGFORMAT")))
+	if level, ok := levels[firstEnv("TYK_LOGLEVEL", "TYK_GW_LOGLEVEL")]; ok {
+		logger.Level = level
+	}
 	rawLogger.Formatter = new(RawFormatter)
 }
 
-func levelFromEnv(v string) logrus.Level {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "error":
-		return logrus.ErrorLevel
-	case "warn", "warning":
-		return logrus.WarnLevel
-	case "debug":
-		return logrus.DebugLevel
-	default:
-		return logrus.InfoLevel
+var levels = map[string]logrus.Level{
+	"error": logrus.ErrorLevel,
+	"warn":  logrus.WarnLevel,
+	"debug": logrus.DebugLevel,
+	"info":  logrus.InfoLevel,
+}
+
+// firstEnv is the first of the variables that is set, in lower case.
+func firstEnv(names ...string) string {
+	for _, n := range names {
+		if v := os.Getenv(n); v != "" {
+			return strings.ToLower(v)
+		}
+	}
+	return ""
+}
+
+// SetupFormatter gives the shared logger the formatter of format, and (but
+// for the legacy format) logrus' standard logger too, as Tyk does.
+func SetupFormatter(format Format) {
+	logger.Formatter = NewFormatter(format)
+	if format != FormatLegacy {
+		logrus.StandardLogger().Formatter = logger.Formatter
 	}
 }
 
@@ -55,50 +85,39 @@ func GetRaw() *logrus.Logger {
 	return rawLogger
 }
 
-// NewFormatter returns the formatter Tyk uses for the given format name:
-// "json" selects a JSON formatter, anything else a plain text formatter
-// with full timestamps and no colours.
-func NewFormatter(format string) logrus.Formatter {
-	if strings.EqualFold(format, "json") {
-		return &logrus.JSONFormatter{TimestampFormat: time.RFC3339}
+// NewFormatter returns Tyk's formatter for format: for "json" a
+// JSONFormatter, for "legacy" logrus text with LegacyTimestampFormat, and
+// otherwise logrus text with RFC 3339 timestamps; JSON and text name the
+// message field "message".
+func NewFormatter(format Format) logrus.Formatter {
+	switch format {
+	case FormatJson:
+		return &JSONFormatter{FieldMap: NewFieldMap(defaultFieldMap()), TimestampFormat: time.RFC3339}
+	case FormatLegacy:
+		return &logrus.TextFormatter{FieldMap: logrus.FieldMap{}, TimestampFormat: LegacyTimestampFormat, FullTimestamp: true, DisableColors: true}
 	}
-	return &logrus.TextFormatter{
-		TimestampFormat: "Jan 02 15:04:05",
-		FullTimestamp:   true,
-		DisableColors:   true,
-	}
+	return &logrus.TextFormatter{FieldMap: defaultFieldMap(), TimestampFormat: time.RFC3339, FullTimestamp: true, DisableColors: true}
 }
 
-// LoadTranslations installs message translations. Nested maps are flattened
-// into dotted keys ({"a": {"b": "c"}} becomes "a.b" -> "c"). Entries logged
-// with a "code" field whose value matches a key get their message replaced.
-// Calling it switches the shared logger to a TranslationFormatter.
-func LoadTranslations(thing map[string]interface{}) {
-	flat := map[string]string{}
-	flatten("", thing, flat)
+// IsLegacyFormatter reports whether formatter is the legacy text formatter.
+func IsLegacyFormatter(formatter logrus.Formatter) bool {
+	text, ok := formatter.(*logrus.TextFormatter)
+	return ok && text.TimestampFormat == LegacyTimestampFormat
+}
 
+func defaultFieldMap() logrus.FieldMap {
+	return logrus.FieldMap{logrus.FieldKeyMsg: "message"}
+}
+
+// LoadTranslations installs message translations (Flatten's dotted keys):
+// an entry logged with a "code" field naming one gets that message. The
+// shared logger's formatter is wrapped in a TranslationFormatter.
+func LoadTranslations(thing map[string]interface{}) {
+	flat, _ := Flatten(thing)
 	translationsMu.Lock()
 	translations = flat
 	translationsMu.Unlock()
-
-	logger.Formatter = &TranslationFormatter{Formatter: NewFormatter("")}
-}
-
-func flatten(prefix string, in map[string]interface{}, out map[string]string) {
-	for k, v := range in {
-		key := k
-		if prefix != "" {
-			key = prefix + "." + k
-		}
-		switch val := v.(type) {
-		case map[string]interface{}:
-			flatten(key, val, out)
-		case string:
-			out[key] = val
-		default:
-			out[key] = fmt.Sprint(val)
-		}
-	}
+	logger.Formatter = &TranslationFormatter{logger.Formatter}
 }
 
 // TranslationFormatter rewrites the message of entries carrying a known
@@ -117,11 +136,7 @@ func (t *TranslationFormatter) Format(entry *logrus.Entry) ([]byte, error) {
 			entry.Message = msg
 		}
 	}
-	inner := t.Formatter
-	if inner == nil {
-		inner = NewFormatter("")
-	}
-	return inner.Format(entry)
+	return t.Formatter.Format(entry)
 }
 
 // RawFormatter emits only the entry message.
@@ -130,24 +145,4 @@ type RawFormatter struct{}
 // Format implements logrus.Formatter.
 func (f *RawFormatter) Format(entry *logrus.Entry) ([]byte, error) {
 	return []byte(entry.Message), nil
-}
-
-// JSONFormatter renders entries as JSON objects.
-type JSONFormatter struct {
-	// TimestampFormat is a time.Format layout for the "time" field.
-	TimestampFormat string
-	// DisableTimestamp omits the "time" field.
-	DisableTimestamp bool
-	// DataKey, when set, nests all entry fields under this key.
-	DataKey string
-}
-
-// Format implements logrus.Formatter.
-func (f *JSONFormatter) Format(entry *logrus.Entry) ([]byte, error) {
-	inner := &logrus.JSONFormatter{
-		TimestampFormat:  f.TimestampFormat,
-		DisableTimestamp: f.DisableTimestamp,
-		DataKey:          f.DataKey,
-	}
-	return inner.Format(entry)
 }

@@ -2,8 +2,12 @@ package log
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"io"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/sirupsen/logrus"
 )
@@ -45,11 +49,20 @@ func TestHostCanRedirectAndHook(t *testing.T) {
 }
 
 func TestFormatters(t *testing.T) {
-	if _, ok := NewFormatter("json").(*logrus.JSONFormatter); !ok {
+	j, ok := NewFormatter(FormatJson).(*JSONFormatter)
+	if !ok {
 		t.Fatal("json formatter")
 	}
-	if _, ok := NewFormatter("").(*logrus.TextFormatter); !ok {
+	line, _ := j.Format(&logrus.Entry{Message: "hi", Level: logrus.WarnLevel, Data: logrus.Fields{"n": 1, "error": errors.New("bad")}})
+	var got map[string]any
+	if err := json.Unmarshal(line, &got); err != nil || got["message"] != "hi" || got["level"] != "warning" || got["error"] != "bad" || got["n"] != 1.0 {
+		t.Fatalf("json line %s (%v)", line, err)
+	}
+	if text, ok := NewFormatter("").(*logrus.TextFormatter); !ok || text.TimestampFormat != time.RFC3339 || IsLegacyFormatter(text) {
 		t.Fatal("text formatter")
+	}
+	if !IsLegacyFormatter(NewFormatter(FormatLegacy)) {
+		t.Fatal("legacy formatter")
 	}
 	out, _ := (&RawFormatter{}).Format(&logrus.Entry{Message: "raw"})
 	if string(out) != "raw" {
@@ -71,11 +84,13 @@ func TestTranslations(t *testing.T) {
 	}
 }
 
-func TestLevelFromEnv(t *testing.T) {
-	cases := map[string]logrus.Level{"error": logrus.ErrorLevel, "WARN": logrus.WarnLevel, "debug": logrus.DebugLevel, "": logrus.InfoLevel}
-	for in, want := range cases {
-		if got := levelFromEnv(in); got != want {
-			t.Errorf("%q -> %v", in, got)
-		}
+func TestFlatten(t *testing.T) {
+	got, err := Flatten(map[string]interface{}{"a": map[string]interface{}{"b": "c", "n": 2, "f": 1.5, "ok": true}, "l": []interface{}{"x", nil}})
+	want := FlatMap{"a.b": "c", "a.n": "2", "a.f": "1.500000", "a.ok": "true", "l.0": "x", "l.1": ""}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Flatten = %v, %v", got, err)
+	}
+	if _, err := Flatten(map[string]interface{}{"c": make(chan int)}); err == nil {
+		t.Fatal("a channel cannot be flattened")
 	}
 }

@@ -16,14 +16,25 @@ import (
 // HashType names the algorithm a basic-auth password is stored with.
 type HashType string
 
-// Known hash types.
+// Known hash types. Only HashPlainText is typed: in Tyk the others are
+// untyped string constants, so they also fit plain strings.
 const (
 	HashPlainText HashType = ""
-	HashBCrypt    HashType = "bcrypt"
-	HashSha256    HashType = "sha256"
-	HashMurmur32  HashType = "murmur32"
-	HashMurmur64  HashType = "murmur64"
-	HashMurmur128 HashType = "murmur128"
+	HashBCrypt             = "bcrypt"
+	HashSha256             = "sha256"
+	HashMurmur32           = "murmur32"
+	HashMurmur64           = "murmur64"
+	HashMurmur128          = "murmur128"
+)
+
+// PostExpiryAction is what happens to a key once it expires: deleted, or
+// kept (for PostExpiryGracePeriod seconds, -1 for ever).
+type PostExpiryAction string
+
+// Post-expiry actions.
+const (
+	PostExpiryActionRetain PostExpiryAction = "retain"
+	PostExpiryActionDelete PostExpiryAction = "delete"
 )
 
 // IsHashType reports whether t names one of the supported hash algorithms.
@@ -45,11 +56,11 @@ type AccessSpec struct {
 // RateLimit is a rate/per pair with optional smoothing.
 type RateLimit struct {
 	// Rate is how many requests are allowed per Per seconds.
-	Rate float64 `json:"rate" msg:"rate"`
+	Rate float64 `json:"rate,omitzero" msg:"rate"`
 	// Per is the rate limiting window, in seconds.
-	Per float64 `json:"per" msg:"per"`
+	Per float64 `json:"per,omitzero" msg:"per"`
 	// Smoothing holds optional rate limit smoothing settings.
-	Smoothing *apidef.RateLimitSmoothing `json:"smoothing,omitempty" bson:"smoothing,omitempty"`
+	Smoothing *apidef.RateLimitSmoothing `json:"smoothing,omitzero" bson:"smoothing,omitempty"`
 }
 
 // Duration is the interval between two requests at the configured rate
@@ -64,13 +75,13 @@ func (r RateLimit) Duration() time.Duration {
 // APILimit carries rate limit and quota settings for one API in AccessRights.
 type APILimit struct {
 	RateLimit
-	ThrottleInterval   float64 `json:"throttle_interval" msg:"throttle_interval"`
-	ThrottleRetryLimit int     `json:"throttle_retry_limit" msg:"throttle_retry_limit"`
-	MaxQueryDepth      int     `json:"max_query_depth" msg:"max_query_depth"`
-	QuotaMax           int64   `json:"quota_max" msg:"quota_max"`
-	QuotaRenews        int64   `json:"quota_renews" msg:"quota_renews"`
-	QuotaRemaining     int64   `json:"quota_remaining" msg:"quota_remaining"`
-	QuotaRenewalRate   int64   `json:"quota_renewal_rate" msg:"quota_renewal_rate"`
+	ThrottleInterval   float64 `json:"throttle_interval,omitzero" msg:"throttle_interval"`
+	ThrottleRetryLimit int     `json:"throttle_retry_limit,omitzero" msg:"throttle_retry_limit"`
+	MaxQueryDepth      int     `json:"max_query_depth,omitzero" msg:"max_query_depth"`
+	QuotaMax           int64   `json:"quota_max,omitzero" msg:"quota_max"`
+	QuotaRenews        int64   `json:"quota_renews,omitzero" msg:"quota_renews"`
+	QuotaRemaining     int64   `json:"quota_remaining,omitzero" msg:"quota_remaining"`
+	QuotaRenewalRate   int64   `json:"quota_renewal_rate,omitzero" msg:"quota_renewal_rate"`
 	SetBy              string  `json:"-" msg:"-"`
 }
 
@@ -81,6 +92,12 @@ func (a APILimit) IsEmpty() bool {
 		a.QuotaRenews == 0 && a.QuotaRemaining == 0 && a.QuotaRenewalRate == 0 &&
 		a.SetBy == ""
 }
+
+// IsZero is IsEmpty: what `omitzero` asks, so an empty limit is not encoded.
+func (a APILimit) IsZero() bool { return a.IsEmpty() }
+
+// IsZero reports whether no rate, per or smoothing is set (for `omitzero`).
+func (r RateLimit) IsZero() bool { return r.Rate == 0 && r.Per == 0 && r.Smoothing == nil }
 
 // Clone returns an independent copy of a.
 func (a APILimit) Clone() *APILimit {
@@ -101,48 +118,65 @@ type GraphQLType struct {
 
 // FieldLimits limits access to one GraphQL field.
 type FieldLimits struct {
-	MaxQueryDepth int `json:"max_query_depth" msg:"max_query_depth"`
+	MaxQueryDepth int `json:"max_query_depth,omitzero" msg:"max_query_depth"`
 }
+
+// IsZero reports whether no limit is set (for `omitzero`).
+func (f FieldLimits) IsZero() bool { return f.MaxQueryDepth == 0 }
 
 // FieldAccessDefinition applies FieldLimits to a GraphQL type field.
 type FieldAccessDefinition struct {
-	TypeName  string      `json:"type_name" msg:"type_name"`
-	FieldName string      `json:"field_name" msg:"field_name"`
-	Limits    FieldLimits `json:"limits" msg:"limits"`
+	TypeName  string      `json:"type_name,omitzero" msg:"type_name"`
+	FieldName string      `json:"field_name,omitzero" msg:"field_name"`
+	Limits    FieldLimits `json:"limits,omitzero" msg:"limits"`
 }
 
 // AccessDefinition describes what a key may do on one API.
 type AccessDefinition struct {
-	APIName              string                  `json:"api_name" msg:"api_name"`
-	APIID                string                  `json:"api_id" msg:"api_id"`
-	Versions             []string                `json:"versions" msg:"versions"`
-	AllowedURLs          []AccessSpec            `bson:"allowed_urls" json:"allowed_urls" msg:"allowed_urls"`
-	RestrictedTypes      []GraphQLType           `json:"restricted_types" msg:"restricted_types"`
-	AllowedTypes         []GraphQLType           `json:"allowed_types" msg:"allowed_types"`
-	Limit                APILimit                `json:"limit" msg:"limit"`
-	FieldAccessRights    []FieldAccessDefinition `json:"field_access_rights" msg:"field_access_rights"`
-	DisableIntrospection bool                    `json:"disable_introspection" msg:"disable_introspection"`
+	APIName              string                  `json:"api_name,omitzero" msg:"api_name"`
+	APIID                string                  `json:"api_id,omitzero" msg:"api_id"`
+	Versions             []string                `json:"versions,omitempty" msg:"versions"`
+	AllowedURLs          []AccessSpec            `bson:"allowed_urls" json:"allowed_urls,omitempty" msg:"allowed_urls"`
+	RestrictedTypes      []GraphQLType           `json:"restricted_types,omitempty" msg:"restricted_types"`
+	AllowedTypes         []GraphQLType           `json:"allowed_types,omitempty" msg:"allowed_types"`
+	Limit                APILimit                `json:"limit,omitzero" msg:"limit"`
+	FieldAccessRights    []FieldAccessDefinition `json:"field_access_rights,omitempty" msg:"field_access_rights"`
+	DisableIntrospection bool                    `json:"disable_introspection,omitzero" msg:"disable_introspection"`
 
-	AllowanceScope string `json:"allowance_scope" msg:"allowance_scope"`
+	AllowanceScope string `json:"allowance_scope,omitzero" msg:"allowance_scope"`
 
-	Endpoints Endpoints `json:"endpoints,omitempty" msg:"endpoints,omitempty"`
+	Endpoints Endpoints `json:"endpoints,omitzero" msg:"endpoints,omitempty"`
+
+	JSONRPCMethods             []JSONRPCMethodLimit `json:"json_rpc_methods,omitempty" msg:"json_rpc_methods"`
+	JSONRPCMethodsAccessRights AccessControlRules   `json:"json_rpc_methods_access_rights,omitzero" msg:"json_rpc_methods_access_rights"`
+	MCPPrimitives              []MCPPrimitiveLimit  `json:"mcp_primitives,omitempty" msg:"mcp_primitives"`
+	MCPAccessRights            MCPAccessRights      `json:"mcp_access_rights,omitzero" msg:"mcp_access_rights"`
 }
 
 // BasicAuthData holds the basic-auth password of a key.
 type BasicAuthData struct {
-	Password string   `json:"password" msg:"password"`
-	Hash     HashType `json:"hash_type" msg:"hash_type"`
+	Password string   `json:"password,omitzero" msg:"password"`
+	Hash     HashType `json:"hash_type,omitzero" msg:"hash_type"`
 }
+
+// IsZero reports whether neither password nor hash type is set (for `omitzero`).
+func (b BasicAuthData) IsZero() bool { return b.Password == "" && b.Hash == "" }
 
 // JWTData holds the JWT secret of a key.
 type JWTData struct {
-	Secret string `json:"secret" msg:"secret"`
+	Secret string `json:"secret,omitzero" msg:"secret"`
 }
+
+// IsZero reports whether no secret is set (for `omitzero`).
+func (j JWTData) IsZero() bool { return j.Secret == "" }
 
 // Monitor holds quota usage trigger thresholds.
 type Monitor struct {
-	TriggerLimits []float64 `json:"trigger_limits" msg:"trigger_limits"`
+	TriggerLimits []float64 `json:"trigger_limits,omitempty" msg:"trigger_limits"`
 }
+
+// IsZero reports whether no trigger is set (for `omitzero`).
+func (m Monitor) IsZero() bool { return len(m.TriggerLimits) == 0 }
 
 // EndpointMethod is a per-method rate limit for an endpoint.
 type EndpointMethod struct {
@@ -152,6 +186,17 @@ type EndpointMethod struct {
 
 // EndpointMethods is a list of EndpointMethod.
 type EndpointMethods []EndpointMethod
+
+// Len is the number of methods (EndpointMethods is a sort.Interface).
+func (em EndpointMethods) Len() int { return len(em) }
+
+// Less orders methods by name, ignoring case.
+func (em EndpointMethods) Less(i, j int) bool {
+	return strings.ToUpper(em[i].Name) < strings.ToUpper(em[j].Name)
+}
+
+// Swap exchanges two methods.
+func (em EndpointMethods) Swap(i, j int) { em[i], em[j] = em[j], em[i] }
 
 // Contains reports whether method (case-insensitive) is in the list.
 func (em EndpointMethods) Contains(method string) bool {
@@ -228,44 +273,47 @@ type EndpointRateLimitInfo struct {
 // SessionState is the state of an API key: its limits, quotas, access
 // rights and metadata.
 type SessionState struct {
-	LastCheck                     int64                       `json:"last_check" msg:"last_check"`
-	Allowance                     float64                     `json:"allowance" msg:"allowance"`
-	Rate                          float64                     `json:"rate" msg:"rate"`
-	Per                           float64                     `json:"per" msg:"per"`
-	ThrottleInterval              float64                     `json:"throttle_interval" msg:"throttle_interval"`
-	ThrottleRetryLimit            int                         `json:"throttle_retry_limit" msg:"throttle_retry_limit"`
-	MaxQueryDepth                 int                         `json:"max_query_depth" msg:"max_query_depth"`
-	DateCreated                   time.Time                   `json:"date_created" msg:"date_created"`
-	Expires                       int64                       `json:"expires" msg:"expires"`
-	QuotaMax                      int64                       `json:"quota_max" msg:"quota_max"`
-	QuotaRenews                   int64                       `json:"quota_renews" msg:"quota_renews"`
-	QuotaRemaining                int64                       `json:"quota_remaining" msg:"quota_remaining"`
-	QuotaRenewalRate              int64                       `json:"quota_renewal_rate" msg:"quota_renewal_rate"`
-	AccessRights                  map[string]AccessDefinition `json:"access_rights" msg:"access_rights"`
-	OrgID                         string                      `json:"org_id" msg:"org_id"`
-	OauthClientID                 string                      `json:"oauth_client_id" msg:"oauth_client_id"`
-	OauthKeys                     map[string]string           `json:"oauth_keys" msg:"oauth_keys"`
-	Certificate                   string                      `json:"certificate" msg:"certificate"`
-	BasicAuthData                 BasicAuthData               `json:"basic_auth_data" msg:"basic_auth_data"`
-	JWTData                       JWTData                     `json:"jwt_data" msg:"jwt_data"`
-	HMACEnabled                   bool                        `json:"hmac_enabled" msg:"hmac_enabled"`
-	EnableHTTPSignatureValidation bool                        `json:"enable_http_signature_validation" msg:"enable_http_signature_validation"`
-	HmacSecret                    string                      `json:"hmac_string" msg:"hmac_string"`
-	RSACertificateId              string                      `json:"rsa_certificate_id" msg:"rsa_certificate_id"`
-	IsInactive                    bool                        `json:"is_inactive" msg:"is_inactive"`
-	ApplyPolicyID                 string                      `json:"apply_policy_id" msg:"apply_policy_id"`
-	ApplyPolicies                 []string                    `json:"apply_policies" msg:"apply_policies"`
-	DataExpires                   int64                       `json:"data_expires" msg:"data_expires"`
-	Monitor                       Monitor                     `json:"monitor" msg:"monitor"`
+	LastCheck                     int64                       `json:"last_check,omitzero" msg:"last_check"`
+	Allowance                     float64                     `json:"allowance,omitzero" msg:"allowance"`
+	Rate                          float64                     `json:"rate,omitzero" msg:"rate"`
+	Per                           float64                     `json:"per,omitzero" msg:"per"`
+	ThrottleInterval              float64                     `json:"throttle_interval,omitzero" msg:"throttle_interval"`
+	ThrottleRetryLimit            int                         `json:"throttle_retry_limit,omitzero" msg:"throttle_retry_limit"`
+	MaxQueryDepth                 int                         `json:"max_query_depth,omitzero" msg:"max_query_depth"`
+	DateCreated                   time.Time                   `json:"date_created,omitzero" msg:"date_created"`
+	Expires                       int64                       `json:"expires,omitzero" msg:"expires"`
+	QuotaMax                      int64                       `json:"quota_max,omitzero" msg:"quota_max"`
+	QuotaRenews                   int64                       `json:"quota_renews,omitzero" msg:"quota_renews"`
+	QuotaRemaining                int64                       `json:"quota_remaining,omitzero" msg:"quota_remaining"`
+	QuotaRenewalRate              int64                       `json:"quota_renewal_rate,omitzero" msg:"quota_renewal_rate"`
+	AccessRights                  map[string]AccessDefinition `json:"access_rights,omitempty" msg:"access_rights"`
+	OrgID                         string                      `json:"org_id,omitzero" msg:"org_id"`
+	OauthClientID                 string                      `json:"oauth_client_id,omitzero" msg:"oauth_client_id"`
+	OauthKeys                     map[string]string           `json:"oauth_keys,omitempty" msg:"oauth_keys"`
+	Certificate                   string                      `json:"certificate,omitzero" msg:"certificate"`
+	MtlsStaticCertificateBindings []string                    `json:"mtls_static_certificate_bindings,omitempty" msg:"mtls_static_certificate_bindings"`
+	BasicAuthData                 BasicAuthData               `json:"basic_auth_data,omitzero" msg:"basic_auth_data"`
+	JWTData                       JWTData                     `json:"jwt_data,omitzero" msg:"jwt_data"`
+	HMACEnabled                   bool                        `json:"hmac_enabled,omitzero" msg:"hmac_enabled"`
+	EnableHTTPSignatureValidation bool                        `json:"enable_http_signature_validation,omitzero" msg:"enable_http_signature_validation"`
+	HmacSecret                    string                      `json:"hmac_string,omitzero" msg:"hmac_string"`
+	RSACertificateId              string                      `json:"rsa_certificate_id,omitzero" msg:"rsa_certificate_id"`
+	IsInactive                    bool                        `json:"is_inactive,omitzero" msg:"is_inactive"`
+	ApplyPolicyID                 string                      `json:"apply_policy_id,omitzero" msg:"apply_policy_id"`
+	ApplyPolicies                 []string                    `json:"apply_policies,omitempty" msg:"apply_policies"`
+	DataExpires                   int64                       `json:"data_expires,omitzero" msg:"data_expires"`
+	Monitor                       Monitor                     `json:"monitor,omitzero" msg:"monitor"`
 	// Deprecated: use EnableDetailedRecording.
-	EnableDetailRecording   bool                   `json:"enable_detail_recording" msg:"enable_detail_recording"`
-	EnableDetailedRecording bool                   `json:"enable_detailed_recording" msg:"enable_detailed_recording"`
-	MetaData                map[string]interface{} `json:"meta_data" msg:"meta_data"`
-	Tags                    []string               `json:"tags" msg:"tags"`
-	Alias                   string                 `json:"alias" msg:"alias"`
-	LastUpdated             string                 `json:"last_updated" msg:"last_updated"`
-	IdExtractorDeadline     int64                  `json:"id_extractor_deadline" msg:"id_extractor_deadline"`
-	SessionLifetime         int64                  `bson:"session_lifetime" json:"session_lifetime"`
+	EnableDetailRecording   bool                   `json:"enable_detail_recording,omitzero" msg:"enable_detail_recording"`
+	EnableDetailedRecording bool                   `json:"enable_detailed_recording,omitzero" msg:"enable_detailed_recording"`
+	MetaData                map[string]interface{} `json:"meta_data,omitempty" msg:"meta_data"`
+	Tags                    []string               `json:"tags,omitempty" msg:"tags"`
+	Alias                   string                 `json:"alias,omitzero" msg:"alias"`
+	LastUpdated             string                 `json:"last_updated,omitzero" msg:"last_updated"`
+	IdExtractorDeadline     int64                  `json:"id_extractor_deadline,omitzero" msg:"id_extractor_deadline"`
+	SessionLifetime         int64                  `bson:"session_lifetime" json:"session_lifetime,omitzero"`
+	PostExpiryAction        PostExpiryAction       `json:"post_expiry_action,omitzero" msg:"post_expiry_action"`
+	PostExpiryGracePeriod   int64                  `json:"post_expiry_grace_period,omitzero" msg:"post_expiry_grace_period"`
 
 	// keyHash caches the hashed form of the key (see SetKeyHash).
 	keyHash string
@@ -273,7 +321,7 @@ type SessionState struct {
 	KeyID string `json:"-"`
 
 	// Smoothing holds optional rate limit smoothing settings.
-	Smoothing *apidef.RateLimitSmoothing `json:"smoothing" bson:"smoothing"`
+	Smoothing *apidef.RateLimitSmoothing `json:"smoothing,omitzero" bson:"smoothing"`
 
 	// modified is set by Touch and tells the gateway to persist the session.
 	modified bool
@@ -381,6 +429,10 @@ func (s *SessionState) Lifetime(respectKeyExpiration bool, fallback int64, force
 	if forceGlobalSessionLifetime {
 		return globalSessionLifetime
 	}
+	// Tyk 5.14: an explicit post-expiry action decides the lifetime instead.
+	if s.PostExpiryAction == PostExpiryActionDelete || (s.PostExpiryAction == PostExpiryActionRetain && s.PostExpiryGracePeriod != 0) {
+		return s.postExpiryLifetime()
+	}
 	if s.SessionLifetime > 0 {
 		return lifetimeWithExpiry(respectKeyExpiration, s.Expires, s.SessionLifetime)
 	}
@@ -388,6 +440,27 @@ func (s *SessionState) Lifetime(respectKeyExpiration bool, fallback int64, force
 		return lifetimeWithExpiry(respectKeyExpiration, s.Expires, fallback)
 	}
 	return 0
+}
+
+// postExpiryLifetime is how long a key with a post-expiry action is kept, in
+// seconds: until it expires (delete) or for the grace period after that
+// (retain; -1 for ever); 0 for a key that never expires, and 1 (go at once)
+// for a time already past.
+func (s *SessionState) postExpiryLifetime() int64 {
+	if s.Expires <= 0 {
+		return 0
+	}
+	left := s.Expires - time.Now().Unix()
+	if s.PostExpiryAction == PostExpiryActionRetain {
+		if s.PostExpiryGracePeriod == -1 {
+			return -1
+		}
+		left += s.PostExpiryGracePeriod
+	}
+	if left <= 0 {
+		return 1
+	}
+	return left
 }
 
 func lifetimeWithExpiry(respect bool, expires, lifetime int64) int64 {

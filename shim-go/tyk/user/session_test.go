@@ -92,20 +92,23 @@ func TestSessionJSONRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []string{
-		"last_check", "allowance", "rate", "per", "throttle_interval", "throttle_retry_limit",
+		"allowance", "rate", "per", "throttle_interval", "throttle_retry_limit",
 		"max_query_depth", "date_created", "expires", "quota_max", "quota_renews",
 		"quota_remaining", "quota_renewal_rate", "access_rights", "org_id", "oauth_client_id",
 		"oauth_keys", "certificate", "basic_auth_data", "jwt_data", "hmac_enabled",
-		"enable_http_signature_validation", "hmac_string", "rsa_certificate_id", "is_inactive",
-		"apply_policy_id", "apply_policies", "data_expires", "monitor", "enable_detail_recording",
-		"enable_detailed_recording", "meta_data", "tags", "alias", "last_updated",
-		"id_extractor_deadline", "session_lifetime", "smoothing",
+		"enable_http_signature_validation", "hmac_string", "rsa_certificate_id",
+		"apply_policies", "monitor", "enable_detailed_recording", "meta_data", "tags", "alias",
+		"last_updated", "session_lifetime",
 	} {
 		if _, ok := generic[k]; !ok {
 			t.Errorf("missing JSON key %q", k)
 		}
 	}
-	for _, k := range []string{"KeyID", "key_id", "keyHash", "modified"} {
+	// Tyk 5.14 tags every field omitzero: the fixture's zero values are not encoded.
+	for _, k := range []string{
+		"last_check", "is_inactive", "apply_policy_id", "data_expires", "enable_detail_recording",
+		"id_extractor_deadline", "smoothing", "post_expiry_action", "KeyID", "key_id", "keyHash", "modified",
+	} {
 		if _, ok := generic[k]; ok {
 			t.Errorf("unexpected JSON key %q", k)
 		}
@@ -240,5 +243,55 @@ func TestTagsFromMetadata(t *testing.T) {
 	}
 	if s.TagsFromMetadata(map[string]interface{}{}) {
 		t.Fatal("nothing to copy")
+	}
+}
+
+func TestLifetimeWithPostExpiryAction(t *testing.T) {
+	now := time.Now().Unix()
+	s := SessionState{Expires: now + 100, SessionLifetime: 5, PostExpiryAction: PostExpiryActionDelete}
+	if got := s.Lifetime(false, 0, false, 0); got < 99 || got > 100 {
+		t.Fatalf("delete: %d, want the time until expiry", got)
+	}
+	s.PostExpiryAction, s.PostExpiryGracePeriod = PostExpiryActionRetain, 50
+	if got := s.Lifetime(false, 0, false, 0); got < 149 || got > 150 {
+		t.Fatalf("retain 50: %d", got)
+	}
+	s.PostExpiryGracePeriod = -1
+	if got := s.Lifetime(false, 0, false, 0); got != -1 {
+		t.Fatalf("retain for ever: %d", got)
+	}
+	s.Expires = now - 10
+	s.PostExpiryAction = PostExpiryActionDelete
+	if got := s.Lifetime(false, 0, false, 0); got != 1 {
+		t.Fatalf("already expired: %d", got)
+	}
+	s.PostExpiryAction, s.PostExpiryGracePeriod = PostExpiryActionRetain, 0
+	if got := s.Lifetime(false, 0, false, 0); got != 5 {
+		t.Fatalf("retain without grace period keeps the old rule (SessionLifetime): %d", got)
+	}
+}
+
+func TestCustomPoliciesInMetaData(t *testing.T) {
+	var s SessionState
+	if _, err := s.GetCustomPolicies(); err == nil {
+		t.Fatal("no policies is an error")
+	}
+	s.SetCustomPolicies([]Policy{{ID: "p1", Rate: 10, Per: 1}})
+	data, _ := json.Marshal(&s)
+	var back SessionState
+	_ = json.Unmarshal(data, &back)
+	pols, err := back.CustomPolicies()
+	if err != nil || pols["p1"].Rate != 10 {
+		t.Fatalf("policies %+v, %v", pols, err)
+	}
+	if l := pols["p1"]; l.APILimit().Rate != 10 || l.APILimit().Per != 1 {
+		t.Fatal("APILimit")
+	}
+}
+
+func TestEmptyLimitsAreNotEncoded(t *testing.T) {
+	data, _ := json.Marshal(AccessDefinition{APIID: "a"})
+	if string(data) != `{"api_id":"a"}` {
+		t.Fatalf("encoded %s (Tyk 5.14: omitzero)", data)
 	}
 }

@@ -1,7 +1,10 @@
 package oas
 
 import (
+	"errors"
+
 	"github.com/TykTechnologies/tyk/apidef"
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // Authentication configures client authentication for the API.
@@ -18,8 +21,12 @@ type Authentication struct {
 	Custom *CustomPluginAuthentication `bson:"custom,omitempty" json:"custom,omitempty"`
 	// SecuritySchemes holds Tyk settings per OpenAPI security scheme name.
 	// Values decode as generic JSON maps.
-	SecuritySchemes   SecuritySchemes    `bson:"securitySchemes,omitempty" json:"securitySchemes,omitempty"`
-	CustomKeyLifetime *CustomKeyLifetime `bson:"customKeyLifetime,omitempty" json:"customKeyLifetime,omitempty"`
+	SecuritySchemes           SecuritySchemes            `bson:"securitySchemes,omitempty" json:"securitySchemes,omitempty"`
+	CustomKeyLifetime         *CustomKeyLifetime         `bson:"customKeyLifetime,omitempty" json:"customKeyLifetime,omitempty"`
+	SecurityProcessingMode    string                     `bson:"securityProcessingMode,omitempty" json:"securityProcessingMode,omitempty"`
+	Security                  [][]string                 `bson:"security,omitempty" json:"security,omitempty"`
+	ProtectedResourceMetadata *ProtectedResourceMetadata `bson:"protectedResourceMetadata,omitempty" json:"protectedResourceMetadata,omitempty"`
+	CertificateAuth           *CertificateAuth           `bson:"certificateAuth,omitempty" json:"certificateAuth,omitempty"`
 }
 
 // SecuritySchemes maps security scheme names to their Tyk configuration
@@ -60,7 +67,7 @@ type Signature struct {
 
 // Token configures auth-token (API key) authentication.
 type Token struct {
-	Enabled                 bool `bson:"enabled" json:"enabled"`
+	Enabled                 *bool `bson:"enabled" json:"enabled"`
 	AuthSources             `bson:",inline" json:",inline"`
 	EnableClientCertificate bool       `bson:"enableClientCertificate,omitempty" json:"enableClientCertificate,omitempty"`
 	Signature               *Signature `bson:"signatureValidation,omitempty" json:"signatureValidation,omitempty"`
@@ -70,18 +77,26 @@ type Token struct {
 type JWT struct {
 	Enabled                    bool `bson:"enabled" json:"enabled"`
 	AuthSources                `bson:",inline" json:",inline"`
-	Source                     string   `bson:"source,omitempty" json:"source,omitempty"`
-	SigningMethod              string   `bson:"signingMethod,omitempty" json:"signingMethod,omitempty"`
-	IdentityBaseField          string   `bson:"identityBaseField,omitempty" json:"identityBaseField,omitempty"`
-	SkipKid                    bool     `bson:"skipKid,omitempty" json:"skipKid,omitempty"`
-	PolicyFieldName            string   `bson:"policyFieldName,omitempty" json:"policyFieldName,omitempty"`
-	ClientBaseField            string   `bson:"clientBaseField,omitempty" json:"clientBaseField,omitempty"`
-	Scopes                     *Scopes  `bson:"scopes,omitempty" json:"scopes,omitempty"`
-	DefaultPolicies            []string `bson:"defaultPolicies,omitempty" json:"defaultPolicies,omitempty"`
-	IssuedAtValidationSkew     uint64   `bson:"issuedAtValidationSkew,omitempty" json:"issuedAtValidationSkew,omitempty"`
-	NotBeforeValidationSkew    uint64   `bson:"notBeforeValidationSkew,omitempty" json:"notBeforeValidationSkew,omitempty"`
-	ExpiresAtValidationSkew    uint64   `bson:"expiresAtValidationSkew,omitempty" json:"expiresAtValidationSkew,omitempty"`
-	IDPClientIDMappingDisabled bool     `bson:"idpClientIdMappingDisabled,omitempty" json:"idpClientIdMappingDisabled,omitempty"`
+	Source                     string                                 `bson:"source,omitempty" json:"source,omitempty"`
+	JwksURIs                   []JWK                                  `bson:"jwksURIs,omitempty" json:"jwksURIs,omitempty"`
+	SigningMethod              string                                 `bson:"signingMethod,omitempty" json:"signingMethod,omitempty"`
+	IdentityBaseField          string                                 `bson:"identityBaseField,omitempty" json:"identityBaseField,omitempty"`
+	SubjectClaims              []string                               `bson:"subjectClaims,omitempty" json:"subjectClaims,omitempty"`
+	SkipKid                    bool                                   `bson:"skipKid,omitempty" json:"skipKid,omitempty"`
+	PolicyFieldName            string                                 `bson:"policyFieldName,omitempty" json:"policyFieldName,omitempty"`
+	BasePolicyClaims           []string                               `bson:"basePolicyClaims,omitempty" json:"basePolicyClaims,omitempty"`
+	ClientBaseField            string                                 `bson:"clientBaseField,omitempty" json:"clientBaseField,omitempty"`
+	Scopes                     *Scopes                                `bson:"scopes,omitempty" json:"scopes,omitempty"`
+	DefaultPolicies            []string                               `bson:"defaultPolicies,omitempty" json:"defaultPolicies,omitempty"`
+	IssuedAtValidationSkew     uint64                                 `bson:"issuedAtValidationSkew,omitempty" json:"issuedAtValidationSkew,omitempty"`
+	NotBeforeValidationSkew    uint64                                 `bson:"notBeforeValidationSkew,omitempty" json:"notBeforeValidationSkew,omitempty"`
+	ExpiresAtValidationSkew    uint64                                 `bson:"expiresAtValidationSkew,omitempty" json:"expiresAtValidationSkew,omitempty"`
+	AllowedIssuers             []string                               `bson:"allowedIssuers,omitempty" json:"allowedIssuers,omitempty"`
+	AllowedAudiences           []string                               `bson:"allowedAudiences,omitempty" json:"allowedAudiences,omitempty"`
+	JTIValidation              JTIValidation                          `bson:"jtiValidation,omitempty" json:"jtiValidation,omitempty"`
+	AllowedSubjects            []string                               `bson:"allowedSubjects,omitempty" json:"allowedSubjects,omitempty"`
+	IDPClientIDMappingDisabled bool                                   `bson:"idpClientIdMappingDisabled,omitempty" json:"idpClientIdMappingDisabled,omitempty"`
+	CustomClaimValidation      map[string]CustomClaimValidationConfig `bson:"customClaimValidation,omitempty" json:"customClaimValidation,omitempty"`
 }
 
 // Basic configures HTTP basic authentication.
@@ -132,6 +147,7 @@ type ClientToPolicy struct {
 // Scopes maps token scopes to policies.
 type Scopes struct {
 	ClaimName            string          `bson:"claimName,omitempty" json:"claimName,omitempty"`
+	Claims               []string        `bson:"claims,omitempty" json:"claims,omitempty"`
 	ScopeToPolicyMapping []ScopeToPolicy `bson:"scopeToPolicyMapping,omitempty" json:"scopeToPolicyMapping,omitempty"`
 }
 
@@ -176,4 +192,69 @@ type IDExtractorConfig struct {
 	Regexp           string `bson:"regexp,omitempty" json:"regexp,omitempty"`
 	RegexpMatchIndex int    `bson:"regexpMatchIndex,omitempty" json:"regexpMatchIndex,omitempty"`
 	XPathExp         string `bson:"xPathExp,omitempty" json:"xPathExp,omitempty"`
+}
+
+// ProtectedResourceMetadata publishes the API's OAuth protected resource metadata (RFC 9728).
+type ProtectedResourceMetadata struct {
+	Enabled              bool     `bson:"enabled" json:"enabled"`
+	WellKnownPath        string   `bson:"wellKnownPath,omitempty" json:"wellKnownPath,omitempty"`
+	Resource             string   `bson:"resource,omitempty" json:"resource,omitempty"`
+	AuthorizationServers []string `bson:"authorizationServers,omitempty" json:"authorizationServers,omitempty"`
+	ScopesSupported      []string `bson:"scopesSupported,omitempty" json:"scopesSupported,omitempty"`
+}
+
+// CertificateAuth turns on client certificate (mTLS) authentication.
+type CertificateAuth struct {
+	Enabled bool `bson:"enabled" json:"enabled"`
+}
+
+// SecurityScheme is a Tyk security scheme that imports an OpenAPI one.
+type SecurityScheme interface {
+	Import(nativeSS *openapi3.SecurityScheme, enable bool)
+}
+
+// Security processing modes (Authentication.SecurityProcessingMode): how
+// the OAS security requirements are applied.
+const (
+	SecurityProcessingModeLegacy    = "legacy"
+	SecurityProcessingModeCompliant = "compliant"
+)
+
+// DefaultPRMWellKnownPath is where protected resource metadata is served by default.
+const DefaultPRMWellKnownPath = ".well-known/oauth-protected-resource"
+
+// ValidateSecurityProcessingMode reports whether mode is "", legacy or compliant.
+func ValidateSecurityProcessingMode(mode string) bool {
+	return mode == "" || mode == SecurityProcessingModeLegacy || mode == SecurityProcessingModeCompliant
+}
+
+// GetDefaultSecurityProcessingMode is the mode used when none is set: legacy.
+func GetDefaultSecurityProcessingMode() string { return SecurityProcessingModeLegacy }
+
+// IsMirrorMode reports whether the metadata is mirrored from the upstream:
+// enabled, for an MCP API, with neither resource nor authorisation servers set.
+func (prm *ProtectedResourceMetadata) IsMirrorMode(isMCP bool) bool {
+	return prm != nil && prm.Enabled && prm.Resource == "" && len(prm.AuthorizationServers) == 0 && isMCP
+}
+
+// Validate requires, when enabled and not in mirror mode, a resource, and
+// for an MCP API at least one authorisation server.
+func (prm *ProtectedResourceMetadata) Validate(isMCP bool) error {
+	switch {
+	case prm == nil || !prm.Enabled || prm.IsMirrorMode(isMCP):
+		return nil
+	case prm.Resource == "":
+		return errors.New("protectedResourceMetadata.resource is required when enabled")
+	case isMCP && len(prm.AuthorizationServers) == 0:
+		return errors.New("protectedResourceMetadata.authorizationServers must have at least one entry for MCP APIs")
+	}
+	return nil
+}
+
+// GetWellKnownPath is WellKnownPath, or DefaultPRMWellKnownPath when unset.
+func (prm *ProtectedResourceMetadata) GetWellKnownPath() string {
+	if prm == nil || prm.WellKnownPath == "" {
+		return DefaultPRMWellKnownPath
+	}
+	return prm.WellKnownPath
 }

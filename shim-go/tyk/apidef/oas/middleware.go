@@ -2,6 +2,7 @@ package oas
 
 import (
 	"encoding/json"
+	"sort"
 
 	"github.com/TykTechnologies/tyk/apidef"
 )
@@ -10,7 +11,10 @@ import (
 type Middleware struct {
 	Global *Global `bson:"global,omitempty" json:"global,omitempty"`
 	// Operations is keyed by OpenAPI operationId.
-	Operations Operations `bson:"operations,omitempty" json:"operations,omitempty"`
+	Operations   Operations    `bson:"operations,omitempty" json:"operations,omitempty"`
+	McpTools     MCPPrimitives `bson:"mcpTools,omitempty" json:"mcpTools,omitempty"`
+	McpResources MCPPrimitives `bson:"mcpResources,omitempty" json:"mcpResources,omitempty"`
+	McpPrompts   MCPPrimitives `bson:"mcpPrompts,omitempty" json:"mcpPrompts,omitempty"`
 }
 
 // Global holds middleware that applies to every endpoint of the API.
@@ -43,6 +47,10 @@ type Global struct {
 	ContextVariables         *ContextVariables       `bson:"contextVariables,omitempty" json:"contextVariables,omitempty"`
 	TrafficLogs              *TrafficLogs            `bson:"trafficLogs,omitempty" json:"trafficLogs,omitempty"`
 	RequestSizeLimit         *GlobalRequestSizeLimit `bson:"requestSizeLimit,omitempty" json:"requestSizeLimit,omitempty"`
+	IgnoreCase               *IgnoreCase             `bson:"ignoreCase,omitempty" json:"ignoreCase,omitempty"`
+	SkipRateLimit            bool                    `bson:"skipRateLimit,omitempty" json:"skipRateLimit,omitempty"`
+	SkipQuota                bool                    `bson:"skipQuota,omitempty" json:"skipQuota,omitempty"`
+	SkipQuotaReset           bool                    `bson:"skipQuotaReset,omitempty" json:"skipQuotaReset,omitempty"`
 }
 
 // MarshalJSON writes the deprecated single-plugin fields in their current
@@ -167,31 +175,31 @@ type Header struct {
 // Headers is a list of Header.
 type Headers []Header
 
-// NewHeaders builds Headers from a map, sorted by name.
+// NewHeaders builds Headers from a map, sorted by name (empty, not nil, for none).
 func NewHeaders(in map[string]string) Headers {
-	if len(in) == 0 {
-		return nil
-	}
 	out := make(Headers, 0, len(in))
 	for name, value := range in {
 		out = append(out, Header{Name: name, Value: value})
 	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].Name < out[j-1].Name; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
-// Map returns the headers as a name -> value map.
-func (h Headers) Map() map[string]string {
-	out := make(map[string]string, len(h))
-	for _, hdr := range h {
+// Map returns the headers as a name -> value map (empty for nil; a later
+// duplicate name wins).
+func (h *Headers) Map() map[string]string {
+	if h == nil {
+		return map[string]string{}
+	}
+	out := make(map[string]string, len(*h))
+	for _, hdr := range *h {
 		out[hdr.Name] = hdr.Value
 	}
 	return out
 }
+
+// Add appends a header.
+func (h *Headers) Add(name, value string) { *h = append(*h, Header{Name: name, Value: value}) }
 
 // TransformHeaders adds and removes headers.
 type TransformHeaders struct {
@@ -222,4 +230,35 @@ type TrafficLogs struct {
 type GlobalRequestSizeLimit struct {
 	Enabled bool  `bson:"enabled" json:"enabled"`
 	Value   int64 `bson:"value" json:"value"`
+}
+
+// Paths held per-path middleware by path in early Tyk OAS versions.
+type Paths map[string]*Path
+
+// Path is the per-method middleware of one path (early Tyk OAS versions).
+type Path struct {
+	Delete  *Plugins `bson:"DELETE,omitempty" json:"DELETE,omitempty"`
+	Get     *Plugins `bson:"GET,omitempty" json:"GET,omitempty"`
+	Head    *Plugins `bson:"HEAD,omitempty" json:"HEAD,omitempty"`
+	Options *Plugins `bson:"OPTIONS,omitempty" json:"OPTIONS,omitempty"`
+	Patch   *Plugins `bson:"PATCH,omitempty" json:"PATCH,omitempty"`
+	Post    *Plugins `bson:"POST,omitempty" json:"POST,omitempty"`
+	Put     *Plugins `bson:"PUT,omitempty" json:"PUT,omitempty"`
+	Trace   *Plugins `bson:"TRACE,omitempty" json:"TRACE,omitempty"`
+	Connect *Plugins `bson:"CONNECT,omitempty" json:"CONNECT,omitempty"`
+}
+
+// Plugins is the middleware of one path and method (early Tyk OAS versions).
+type Plugins struct {
+	Allow                  *Allowance              `bson:"allow,omitempty" json:"allow,omitempty"`
+	Block                  *Allowance              `bson:"block,omitempty" json:"block,omitempty"`
+	IgnoreAuthentication   *Allowance              `bson:"ignoreAuthentication,omitempty" json:"ignoreAuthentication,omitempty"`
+	TransformRequestMethod *TransformRequestMethod `bson:"transformRequestMethod,omitempty" json:"transformRequestMethod,omitempty"`
+	Cache                  *CachePlugin            `bson:"cache,omitempty" json:"cache,omitempty"`
+	EnforceTimeout         *EnforceTimeout         `bson:"enforcedTimeout,omitempty" json:"enforcedTimeout,omitempty"`
+}
+
+// IgnoreCase makes path matching case-insensitive.
+type IgnoreCase struct {
+	Enabled bool `bson:"enabled" json:"enabled"`
 }

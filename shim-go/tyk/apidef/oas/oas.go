@@ -14,6 +14,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/TykTechnologies/tyk/apidef"
 	"github.com/TykTechnologies/tyk/internal/deepcopy"
 )
 
@@ -150,4 +151,10 @@ func decodeExtension[T any](raw interface{}) *T {
 		return nil
 	}
 	return out
+}
+
+// APIDef is an API as both a Tyk OAS and a Classic definition.
+type APIDef struct {
+	OAS     *OAS
+	Classic *apidef.APIDefinition
 }

@@ -187,20 +187,6 @@ func TestCloneWithResolvedRefs(t *testing.T) {
 	}
 }
 
-func TestReadableDuration(t *testing.T) {
-	for in, want := range map[string]time.Duration{
-		`"1m30s"`: 90 * time.Second, `"1h"`: time.Hour, `""`: 0, `45`: 45 * time.Second,
-	} {
-		var d ReadableDuration
-		if err := json.Unmarshal([]byte(in), &d); err != nil || time.Duration(d) != want {
-			t.Errorf("%s -> %v, %v", in, time.Duration(d), err)
-		}
-	}
-	if s := ReadableDuration(time.Hour + 30*time.Second).String(); s != "1h30s" {
-		t.Errorf("String = %q", s)
-	}
-}
-
 func TestHeaders(t *testing.T) {
 	h := NewHeaders(map[string]string{"B": "2", "A": "1"})
 	if len(h) != 2 || h[0].Name != "A" || h.Map()["B"] != "2" {

@@ -1,7 +1,12 @@
 package oas
 
 import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
 	"github.com/TykTechnologies/tyk/apidef"
+	tyktime "github.com/TykTechnologies/tyk/internal/time"
 )
 
 // Operations maps OpenAPI operationIds to their Tyk middleware.
@@ -31,6 +36,8 @@ type Operation struct {
 	DoNotTrackEndpoint *TrackEndpoint      `bson:"doNotTrackEndpoint,omitempty" json:"doNotTrackEndpoint,omitempty"`
 	RequestSizeLimit   *RequestSizeLimit   `bson:"requestSizeLimit,omitempty" json:"requestSizeLimit,omitempty"`
 	RateLimit          *RateLimitEndpoint  `bson:"rateLimit,omitempty" json:"rateLimit,omitempty"`
+	ScopeCheck         *ScopeCheck         `bson:"scopeCheck,omitempty" json:"scopeCheck,omitempty"`
+	Exchange           *OAuth2Exchange     `bson:"exchange,omitempty" json:"exchange,omitempty"`
 }
 
 // Allowance enables an allow / block / ignore-authentication rule.
@@ -68,8 +75,9 @@ type CachePlugin struct {
 
 // EnforceTimeout sets an endpoint request timeout in seconds.
 type EnforceTimeout struct {
-	Enabled bool `bson:"enabled" json:"enabled"`
-	Value   int  `bson:"value" json:"value"`
+	Enabled  bool                     `bson:"enabled" json:"enabled"`
+	Value    int                      `bson:"value" json:"value"`
+	Duration tyktime.ReadableDuration `bson:"duration,omitempty" json:"duration,omitempty"`
 }
 
 // ValidateRequest validates requests against the OpenAPI schema.
@@ -180,4 +188,75 @@ type URLRewriteRule struct {
 	Name    string          `bson:"name,omitempty" json:"name,omitempty"`
 	Pattern string          `bson:"pattern" json:"pattern"`
 	Negate  bool            `bson:"negate,omitempty" json:"negate,omitempty"`
+}
+
+// AllowanceType tells an allow list from a block list and an ignore-authentication list.
+type AllowanceType int
+
+// URLRewriteConditions are the trigger conditions, in order.
+var URLRewriteConditions = []URLRewriteCondition{ConditionAll, ConditionAny}
+
+// URLRewriteInputs are the rule inputs, in their sort order (Index).
+var URLRewriteInputs = []URLRewriteInput{InputQuery, InputPath, InputHeader, InputSessionMetadata, InputRequestBody, InputRequestContext}
+
+// Valid reports whether i is one of URLRewriteInputs.
+func (i URLRewriteInput) Valid() bool { return i.Index() >= 0 }
+
+// Index is i's position in URLRewriteInputs, or -1.
+func (i URLRewriteInput) Index() int {
+	for k, v := range URLRewriteInputs {
+		if v == i {
+			return k
+		}
+	}
+	return -1
+}
+
+// Err is an error naming i when it is not valid, else nil.
+func (i URLRewriteInput) Err() error {
+	if !i.Valid() {
+		return fmt.Errorf("Invalid value for URL rewrite input: %s", i)
+	}
+	return nil
+}
+
+// Sort orders each trigger's rules by input (URLRewriteInputs order), then name.
+func (v *URLRewrite) Sort() {
+	for _, t := range v.Triggers {
+		rules := t.Rules
+		sort.Slice(rules, func(a, b int) bool {
+			if ia, ib := rules[a].In.Index(), rules[b].In.Index(); ia != ib {
+				return ia < ib
+			}
+			return rules[a].Name < rules[b].Name
+		})
+	}
+}
+
+// MarshalJSON writes a deprecated Name as FunctionName when FunctionName is
+// empty (null for a nil endpoint), as Tyk does.
+func (v *VirtualEndpoint) MarshalJSON() ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	type plain VirtualEndpoint
+	out := plain(*v)
+	if out.FunctionName == "" && out.Name != "" {
+		out.FunctionName, out.Name = out.Name, ""
+	}
+	return json.Marshal(out)
+}
+
+// MarshalJSON writes a deprecated Name as FunctionName when FunctionName is
+// empty (null for a nil plugin), as Tyk does.
+func (ep *EndpointPostPlugin) MarshalJSON() ([]byte, error) {
+	if ep == nil {
+		return nil, nil
+	}
+	type plain EndpointPostPlugin
+	out := plain(*ep)
+	if out.FunctionName == "" && out.Name != "" {
+		out.FunctionName, out.Name = out.Name, ""
+	}
+	return json.Marshal(out)
 }

@@ -13,7 +13,8 @@ type XTykAPIGateway struct {
 	// Server configures how Tyk receives requests (listen path, auth, ...).
 	Server Server `bson:"server" json:"server"`
 	// Middleware configures API-level and per-operation middleware.
-	Middleware *Middleware `bson:"middleware,omitempty" json:"middleware,omitempty"`
+	Middleware     *Middleware     `bson:"middleware,omitempty" json:"middleware,omitempty"`
+	ErrorOverrides *ErrorOverrides `bson:"errorOverrides,omitempty" json:"errorOverrides,omitempty"`
 }
 
 // Info holds the main API metadata. Classic equivalents are noted per field.
@@ -48,7 +49,7 @@ type Versioning struct {
 	Name                 string        `bson:"name,omitempty" json:"name,omitempty"`
 	Default              string        `bson:"default" json:"default"`
 	Location             string        `bson:"location" json:"location"`
-	Key                  string        `bson:"key" json:"key"`
+	Key                  string        `bson:"key" json:"key,omitempty"`
 	Versions             []VersionToID `bson:"versions" json:"versions"`
 	StripVersioningData  bool          `bson:"stripVersioningData,omitempty" json:"stripVersioningData,omitempty"`
 	UrlVersioningPattern string        `bson:"urlVersioningPattern,omitempty" json:"urlVersioningPattern,omitempty"`

@@ -11,6 +11,7 @@ type Server struct {
 	CustomDomain         *Domain               `bson:"customDomain,omitempty" json:"customDomain,omitempty"`
 	DetailedActivityLogs *DetailedActivityLogs `bson:"detailedActivityLogs,omitempty" json:"detailedActivityLogs,omitempty"`
 	DetailedTracing      *DetailedTracing      `bson:"detailedTracing,omitempty" json:"detailedTracing,omitempty"`
+	EventHandlers        EventHandlers         `bson:"eventHandlers,omitempty" json:"eventHandlers,omitempty"`
 	IPAccessControl      *IPAccessControl      `bson:"ipAccessControl,omitempty" json:"ipAccessControl,omitempty"`
 	BatchProcessing      *BatchProcessing      `bson:"batchProcessing,omitempty" json:"batchProcessing,omitempty"`
 	// Protocol is "http", "http2" or "h2c".

@@ -1,19 +1,25 @@
 package oas
 
+import (
+	tyktime "github.com/TykTechnologies/tyk/internal/time"
+)
+
 // Upstream configures the service Tyk proxies to.
 type Upstream struct {
 	// URL is the upstream target (Classic: proxy.target_url).
-	URL                string              `bson:"url" json:"url"`
-	ServiceDiscovery   *ServiceDiscovery   `bson:"serviceDiscovery,omitempty" json:"serviceDiscovery,omitempty"`
-	UptimeTests        *UptimeTests        `bson:"uptimeTests,omitempty" json:"uptimeTests,omitempty"`
-	MutualTLS          *MutualTLS          `bson:"mutualTLS,omitempty" json:"mutualTLS,omitempty"`
-	CertificatePinning *CertificatePinning `bson:"certificatePinning,omitempty" json:"certificatePinning,omitempty"`
-	RateLimit          *RateLimit          `bson:"rateLimit,omitempty" json:"rateLimit,omitempty"`
-	Authentication     *UpstreamAuth       `bson:"authentication,omitempty" json:"authentication,omitempty"`
-	LoadBalancing      *LoadBalancing      `bson:"loadBalancing,omitempty" json:"loadBalancing,omitempty"`
-	PreserveHostHeader *PreserveHostHeader `bson:"preserveHostHeader,omitempty" json:"preserveHostHeader,omitempty"`
-	TLSTransport       *TLSTransport       `bson:"tlsTransport,omitempty" json:"tlsTransport,omitempty"`
-	Proxy              *Proxy              `bson:"proxy,omitempty" json:"proxy,omitempty"`
+	URL                   string                 `bson:"url" json:"url"`
+	ServiceDiscovery      *ServiceDiscovery      `bson:"serviceDiscovery,omitempty" json:"serviceDiscovery,omitempty"`
+	UptimeTests           *UptimeTests           `bson:"uptimeTests,omitempty" json:"uptimeTests,omitempty"`
+	MutualTLS             *MutualTLS             `bson:"mutualTLS,omitempty" json:"mutualTLS,omitempty"`
+	CertificatePinning    *CertificatePinning    `bson:"certificatePinning,omitempty" json:"certificatePinning,omitempty"`
+	RateLimit             *RateLimit             `bson:"rateLimit,omitempty" json:"rateLimit,omitempty"`
+	Authentication        *UpstreamAuth          `bson:"authentication,omitempty" json:"authentication,omitempty"`
+	LoadBalancing         *LoadBalancing         `bson:"loadBalancing,omitempty" json:"loadBalancing,omitempty"`
+	PreserveHostHeader    *PreserveHostHeader    `bson:"preserveHostHeader,omitempty" json:"preserveHostHeader,omitempty"`
+	PreserveTrailingSlash *PreserveTrailingSlash `bson:"preserveTrailingSlash,omitempty" json:"preserveTrailingSlash,omitempty"`
+	TLSTransport          *TLSTransport          `bson:"tlsTransport,omitempty" json:"tlsTransport,omitempty"`
+	Proxy                 *Proxy                 `bson:"proxy,omitempty" json:"proxy,omitempty"`
+	EnforceTimeout        *GlobalEnforceTimeout  `bson:"enforceTimeout,omitempty" json:"enforceTimeout,omitempty"`
 }
 
 // ServiceDiscovery configures upstream discovery (Classic: proxy.service_discovery).
@@ -47,22 +53,23 @@ type ServiceDiscoveryCache struct {
 
 // UptimeTests configures upstream health checks.
 type UptimeTests struct {
-	ServiceDiscovery     *ServiceDiscovery `bson:"serviceDiscovery,omitempty" json:"serviceDiscovery,omitempty"`
-	Tests                []UptimeTest      `bson:"tests,omitempty" json:"tests,omitempty"`
-	HostDownRetestPeriod ReadableDuration  `bson:"hostDownRetestPeriod" json:"hostDownRetestPeriod"`
-	LogRetentionPeriod   ReadableDuration  `bson:"logRetentionPeriod" json:"logRetentionPeriod"`
+	Enabled              bool                     `bson:"enabled" json:"enabled"`
+	ServiceDiscovery     *ServiceDiscovery        `bson:"serviceDiscovery,omitempty" json:"serviceDiscovery,omitempty"`
+	Tests                []UptimeTest             `bson:"tests,omitempty" json:"tests,omitempty"`
+	HostDownRetestPeriod tyktime.ReadableDuration `bson:"hostDownRetestPeriod" json:"hostDownRetestPeriod,omitempty"`
+	LogRetentionPeriod   tyktime.ReadableDuration `bson:"logRetentionPeriod" json:"logRetentionPeriod,omitempty"`
 }
 
 // UptimeTest is one health check.
 type UptimeTest struct {
-	CheckURL            string              `bson:"url" json:"url"`
-	Protocol            string              `bson:"protocol" json:"protocol"`
-	Timeout             ReadableDuration    `bson:"timeout" json:"timeout"`
-	Method              string              `bson:"method" json:"method"`
-	Headers             map[string]string   `bson:"headers" json:"headers,omitempty"`
-	Body                string              `bson:"body" json:"body"`
-	Commands            []UptimeTestCommand `bson:"commands" json:"commands,omitempty"`
-	EnableProxyProtocol bool                `bson:"enableProxyProtocol" json:"enableProxyProtocol"`
+	CheckURL            string                   `bson:"url" json:"url"`
+	Protocol            string                   `bson:"protocol" json:"protocol"`
+	Timeout             tyktime.ReadableDuration `bson:"timeout" json:"timeout,omitempty"`
+	Method              string                   `bson:"method" json:"method"`
+	Headers             map[string]string        `bson:"headers" json:"headers,omitempty"`
+	Body                string                   `bson:"body" json:"body,omitempty"`
+	Commands            []UptimeTestCommand      `bson:"commands" json:"commands,omitempty"`
+	EnableProxyProtocol bool                     `bson:"enableProxyProtocol" json:"enableProxyProtocol"`
 }
 
 // AddCommand appends a TCP check step.
@@ -115,8 +122,9 @@ type RateLimitEndpoint RateLimit
 
 // LoadBalancing spreads requests over several weighted targets.
 type LoadBalancing struct {
-	Enabled bool                  `json:"enabled" bson:"enabled"`
-	Targets []LoadBalancingTarget `json:"targets,omitempty" bson:"targets,omitempty"`
+	Enabled              bool                  `json:"enabled" bson:"enabled"`
+	SkipUnavailableHosts bool                  `bson:"skipUnavailableHosts,omitempty" json:"skipUnavailableHosts,omitempty"`
+	Targets              []LoadBalancingTarget `json:"targets,omitempty" bson:"targets,omitempty"`
 }
 
 // LoadBalancingTarget is one weighted upstream URL.
@@ -204,4 +212,15 @@ type UpstreamRequestSigning struct {
 	Headers         []string `bson:"headers,omitempty" json:"headers,omitempty"`
 	Secret          string   `bson:"secret,omitempty" json:"secret,omitempty"`
 	CertificateID   string   `bson:"certificateId,omitempty" json:"certificateId,omitempty"`
+}
+
+// PreserveTrailingSlash keeps a trailing slash when building the upstream URL.
+type PreserveTrailingSlash struct {
+	Enabled bool `bson:"enabled" json:"enabled"`
+}
+
+// GlobalEnforceTimeout is the API-wide upstream timeout.
+type GlobalEnforceTimeout struct {
+	Enabled  bool                     `bson:"enabled" json:"enabled"`
+	Duration tyktime.ReadableDuration `bson:"duration,omitempty" json:"duration,omitempty"`
 }
