@@ -35,6 +35,10 @@ func registerAPI(in []byte) (uint32, error) {
 		if err := json.Unmarshal(reg.Definition, def); err != nil {
 			return 0, fmt.Errorf("classic API definition: %v", err)
 		}
+		// As Tyk's API loader: a load-balanced API's targets as a HostList.
+		if def.Proxy.EnableLoadBalancing {
+			def.Proxy.StructuredTargetList = apidef.NewHostListFromList(def.Proxy.Targets)
+		}
 		base = context.WithValue(base, ctx.Definition, def)
 	case "oas":
 		doc := &oas.OAS{}
