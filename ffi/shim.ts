@@ -110,8 +110,9 @@ export class Shim {
     return JSON.parse(this.text(this.answer((out, cap, len) => this.sym.shim_info(out, cap, len))));
   }
 
-  loadPlugin(path: string, symbol: string, kind: HookKind = Kind.REQUEST): LoadResult {
-    const req = utf8.encode(JSON.stringify({ path, symbol, kind }));
+  /** Loads a plugin's symbol (see shim.h); waits at most `initTimeoutMs` (shim default: 30 s) for the plugin's init. */
+  loadPlugin(path: string, symbol: string, kind: HookKind = Kind.REQUEST, initTimeoutMs?: number): LoadResult {
+    const req = utf8.encode(JSON.stringify({ path, symbol, kind, init_timeout_ms: initTimeoutMs }));
     const [status, body] = this.answerWithStatus((out, cap, len) =>
       this.sym.shim_plugin_load(req, req.length, this.handle, out, cap, len)
     );

@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -94,6 +95,8 @@ type loadRequest struct {
 	Path   string `json:"path"`
 	Symbol string `json:"symbol"`
 	Kind   uint32 `json:"kind"`
+	// How long to wait for the plugin's init; 0: defaultInitTimeout.
+	InitTimeoutMs uint32 `json:"init_timeout_ms"`
 }
 
 //export shim_plugin_load
@@ -103,7 +106,11 @@ func shim_plugin_load(in *C.uint8_t, inLen C.uint32_t, handle *C.uint32_t, out *
 	if err := json.Unmarshal(borrow(in, inLen), &req); err != nil {
 		return answer(0, statusBadInput, []byte("plugin load request: "+err.Error()), out, outCap, outLen)
 	}
-	h, err := loadPlugin(req.Path, req.Symbol, req.Kind)
+	initTimeout := time.Duration(req.InitTimeoutMs) * time.Millisecond
+	if initTimeout == 0 {
+		initTimeout = defaultInitTimeout
+	}
+	h, err := loadPlugin(req.Path, req.Symbol, req.Kind, initTimeout)
 	if err != nil {
 		return answer(0, statusLoad, []byte(err.Error()), out, outCap, outLen)
 	}

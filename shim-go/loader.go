@@ -24,7 +24,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"github.com/sirupsen/logrus"
 )
 
 type requestHook = func(http.ResponseWriter, *http.Request)
@@ -78,23 +81,61 @@ func (t *table[T]) clear(h uint32) bool {
 }
 
 var (
-	plugins  table[loadedPlugin]
+	plugins table[loadedPlugin]
+	// loadMu guards the maps below. It is never held while a plugin's init
+	// runs: an init that never returns must not stop other loads.
 	loadMu   sync.Mutex
 	promoted bool
 	// One handle per build, symbol and kind: the gateway asks again on every
 	// reload, and the same build at two paths is one plugin to Go.
 	byKey = map[string]uint32{}
-	// What each path held when last opened, and each build (by content) once opened.
-	files   = map[string]openedFile{}
-	builds  = map[string]*plugin.Plugin{}
-	copyDir = filepath.Join(os.TempDir(), fmt.Sprintf("tykgw-plugins-%d", os.Getpid()))
+	// What each path held when last read, and each build (by content) once
+	// its open began, failed ones included.
+	files  = map[string]fileIdentity{}
+	builds = map[string]*build{}
+	// Paths handed to plugin.Open. Go keeps an entry for each, even after a
+	// failure, and answers a later open of that path from it: the old build,
+	// the old error, or (when init panicked) a wait that never ends. So any
+	// other build found at such a path is opened from a private copy.
+	goOpened = map[string]bool{}
+	copyDir  = filepath.Join(os.TempDir(), fmt.Sprintf("tykgw-plugins-%d", os.Getpid()))
 )
 
-type openedFile struct {
-	size    int64
-	modTime time.Time
-	sha     string
+// fileIdentity tells whether a path still holds the file last read there.
+type fileIdentity struct {
+	dev, ino uint64
+	size     int64
+	modTime  time.Time
+	sha      string
 }
+
+func identityOf(st os.FileInfo, sha string) fileIdentity {
+	id := fileIdentity{size: st.Size(), modTime: st.ModTime(), sha: sha}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		id.dev, id.ino = uint64(sys.Dev), uint64(sys.Ino)
+	}
+	return id
+}
+
+func (a fileIdentity) sameFile(b fileIdentity) bool {
+	return a.dev == b.dev && a.ino == b.ino && a.size == b.size && a.modTime.Equal(b.modTime)
+}
+
+// build is one plugin build (by content) and its one plugin.Open, which runs
+// on a goroutine of its own. Its outcome, success or failure, is kept for
+// good: Go cannot open a build twice.
+type build struct {
+	path    string        // as the gateway named it, for messages
+	started time.Time
+	done    chan struct{} // closed when plugin.Open has returned
+	p       *plugin.Plugin
+	err     error
+	gaveUp  atomic.Bool // a load stopped waiting for this build's init
+}
+
+// defaultInitTimeout bounds how long a load waits for a plugin's init when
+// the gateway does not say (init_timeout_ms).
+const defaultInitTimeout = 30 * time.Second
 
 type loadError struct{ msg string }
 
@@ -102,7 +143,12 @@ func (e *loadError) Error() string { return e.msg }
 
 func loadFail(format string, args ...any) error { return &loadError{fmt.Sprintf(format, args...)} }
 
-func loadPlugin(path, symbol string, kind uint32) (uint32, error) {
+// loadPlugin opens the plugin file at path (once per build) and returns a
+// handle to its symbol as a hook of the given kind. It waits at most
+// initTimeout for the plugin's init; a build whose init is still running
+// after that is reported as not loaded, and loads after its init returns
+// succeed. Every failure is an error saying why, in words.
+func loadPlugin(path, symbol string, kind uint32, initTimeout time.Duration) (uint32, error) {
 	if kind != C.SHIM_KIND_REQUEST && kind != C.SHIM_KIND_RESPONSE {
 		return 0, loadFail("unknown hook kind %d", kind)
 	}
@@ -121,22 +167,20 @@ func loadPlugin(path, symbol string, kind uint32) (uint32, error) {
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = real
 	}
-	loadMu.Lock()
-	defer loadMu.Unlock()
-	if !promoted {
-		if rc := C.shim_promote_global(); rc != 0 {
-			return 0, loadFail("the shim could not make its symbols global (dlopen RTLD_GLOBAL failed, code %d)", int(rc))
-		}
-		promoted = true
-	}
-	p, sha, err := openBuild(abs)
+	b, sha, err := buildAt(abs)
 	if err != nil {
 		return 0, err
 	}
+	if err := b.wait(initTimeout); err != nil {
+		return 0, err
+	}
+	loadMu.Lock()
+	defer loadMu.Unlock()
 	key := fmt.Sprintf("%s\x00%s\x00%d", sha, symbol, kind)
 	if h, ok := byKey[key]; ok {
 		return h, nil
 	}
+	p := b.p
 	sym, err := p.Lookup(symbol)
 	if err != nil {
 		if names := exportedNames(p); len(names) > 0 {
@@ -162,18 +206,28 @@ func loadPlugin(path, symbol string, kind uint32) (uint32, error) {
 	return h, nil
 }
 
-// openBuild opens the build now at abs. A file replaced in place since it was
-// last opened is opened from a private copy: Go caches plugins by path and
-// would hand back the old build. The old code stays in memory (Go cannot
-// unload a plugin) until the gateway restarts.
-func openBuild(abs string) (*plugin.Plugin, string, error) {
+// buildAt finds the build now at abs: one already opened or being opened
+// (by content), or a new one whose open it starts. A file replaced in place
+// since Go last opened that path is opened from a private copy. The old
+// code stays in memory (Go cannot unload a plugin) until the gateway
+// restarts.
+func buildAt(abs string) (*build, string, error) {
+	loadMu.Lock()
+	defer loadMu.Unlock()
+	if !promoted {
+		if rc := C.shim_promote_global(); rc != 0 {
+			return nil, "", loadFail("the shim could not make its symbols global (dlopen RTLD_GLOBAL failed, code %d)", int(rc))
+		}
+		promoted = true
+	}
 	st, err := os.Stat(abs)
 	if err != nil {
 		return nil, "", loadFail("plugin file %s cannot be read: %v", abs, err)
 	}
-	prev, seen := files[abs]
-	if seen && prev.size == st.Size() && prev.modTime.Equal(st.ModTime()) {
-		return builds[prev.sha], prev.sha, nil
+	if prev, seen := files[abs]; seen && prev.sameFile(identityOf(st, "")) {
+		if b := builds[prev.sha]; b != nil {
+			return b, prev.sha, nil
+		}
 	}
 	data, err := os.ReadFile(abs)
 	if err != nil {
@@ -181,45 +235,100 @@ func openBuild(abs string) (*plugin.Plugin, string, error) {
 	}
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
-	if p, ok := builds[sha]; ok {
-		files[abs] = openedFile{st.Size(), st.ModTime(), sha}
-		return p, sha, nil
+	files[abs] = identityOf(st, sha)
+	if b := builds[sha]; b != nil {
+		return b, sha, nil
 	}
+	b := &build{path: abs, started: time.Now(), done: make(chan struct{})}
+	builds[sha] = b
 	// Explain a mismatch in the plugin author's words before Go refuses it
 	// with an error naming only one package.
 	if rep := checkPlugin(abs); !rep.OK {
-		return nil, "", loadFail("plugin %s will not load in this gateway: %s; rebuild it with `gateway plugin build`",
-			abs, strings.Join(rep.Problems, "; "))
+		b.finish(nil, loadFail("plugin %s will not load in this gateway: %s; rebuild it with `gateway plugin build`",
+			abs, strings.Join(rep.Problems, "; ")))
+		return b, sha, nil
 	}
 	openPath := abs
-	if seen {
+	if goOpened[abs] {
 		if err := os.MkdirAll(copyDir, 0o700); err != nil {
+			delete(builds, sha)
 			return nil, "", loadFail("plugin %s changed, but no private copy could be made: %v", abs, err)
 		}
 		openPath = filepath.Join(copyDir, sha[:16]+".so")
 		if err := os.WriteFile(openPath, data, 0o600); err != nil {
+			delete(builds, sha)
 			return nil, "", loadFail("plugin %s changed, but no private copy could be made: %v", abs, err)
 		}
 	}
-	p, err := openPlugin(openPath)
-	if err != nil {
-		return nil, "", explainOpenError(abs, err)
-	}
-	files[abs] = openedFile{st.Size(), st.ModTime(), sha}
-	builds[sha] = p
-	return p, sha, nil
+	goOpened[openPath] = true
+	go b.open(openPath)
+	return b, sha, nil
 }
 
-func openPlugin(path string) (p *plugin.Plugin, err error) {
-	beginLoad(path)
-	defer endLoad()
-	defer func() {
-		// A panic in the plugin's init must not take the gateway down.
-		if r := recover(); r != nil {
-			err = fmt.Errorf("init panicked: %v", r)
-		}
+func (b *build) finish(p *plugin.Plugin, err error) {
+	b.p, b.err = p, err
+	close(b.done)
+}
+
+// open runs plugin.Open, and with it the plugin's init, on its own
+// goroutine, recovering a panic in init. Records logged meanwhile are the
+// plugin's.
+func (b *build) open(path string) {
+	tag := &b.path
+	loading.Store(tag)
+	defer loading.CompareAndSwap(tag, nil)
+	var p *plugin.Plugin
+	err := func() (err error) {
+		defer func() {
+			// A panic in the plugin's init must not take the gateway down.
+			if r := recover(); r != nil {
+				if fe, ok := r.(fatalExit); ok {
+					err = fmt.Errorf("init called log.Fatal (exit code %d)", fe.code)
+				} else {
+					err = fmt.Errorf("init panicked: %v", r)
+				}
+			}
+		}()
+		p, err = plugin.Open(path)
+		return err
 	}()
-	return plugin.Open(path)
+	if err != nil {
+		err = explainOpenError(b.path, err)
+	}
+	b.finish(p, err)
+	if b.gaveUp.Load() {
+		msg := fmt.Sprintf("plugin %s: init returned after %s; a reload loads it", b.path, time.Since(b.started).Round(time.Millisecond))
+		if err != nil {
+			msg = fmt.Sprintf("plugin %s: init returned after %s, and the plugin failed: %v", b.path, time.Since(b.started).Round(time.Millisecond), err)
+		}
+		orphans.add(logRecord{level: pinoLevel[logrus.WarnLevel], timeMs: float64(time.Now().UnixNano()) / 1e6, msg: msg, plugin: b.path})
+	}
+}
+
+// wait waits up to timeout for the build's open to end, and returns its error.
+func (b *build) wait(timeout time.Duration) error {
+	select {
+	case <-b.done:
+		return b.err
+	default:
+	}
+	if b.gaveUp.Load() { // waited for once already: answer at once
+		return b.stillRunning()
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-b.done:
+		return b.err
+	case <-t.C:
+		b.gaveUp.Store(true)
+		return b.stillRunning()
+	}
+}
+
+func (b *build) stillRunning() error {
+	return loadFail("plugin %s: its init has not returned after %s (it keeps running: Go cannot stop it); the plugin is not loaded now, and a reload after its init returns loads it",
+		b.path, time.Since(b.started).Round(time.Millisecond))
 }
 
 // Exported functions and variables holding one (e.g. an http.HandlerFunc var).

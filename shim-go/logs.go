@@ -73,12 +73,10 @@ func (c *callLogs) take() []logRecord {
 }
 
 var (
+	// The path of the plugin whose init is running, if any (see build.open).
 	loading atomic.Pointer[string]
 	orphans callLogs
 )
-
-func beginLoad(path string) { loading.Store(&path) }
-func endLoad()              { loading.Store(nil) }
 
 // goid is only computed when a record is written (never on the call path).
 func goid() uint64 {

@@ -59,8 +59,12 @@ int32_t shim_info(uint8_t *out, uint32_t out_cap, uint32_t *out_len);
 /* Sets the completion callback and the plugin log level ("debug", "info", ...). */
 int32_t shim_init(shim_on_complete on_complete, uint8_t *level, uint32_t level_len);
 
-/* in: JSON {"path","symbol","kind"}. On success *out_handle is set and out holds
- * JSON facts about the plugin; on SHIM_E_LOAD out holds the reason in words. */
+/* in: JSON {"path","symbol","kind"[,"init_timeout_ms"]}. On success *out_handle is
+ * set and out holds JSON facts about the plugin; on SHIM_E_LOAD out holds the
+ * reason in words. Each build (by content) is opened once, its init on a
+ * goroutine of its own; a failed open is remembered and answered again at
+ * once. The call waits at most init_timeout_ms (default 30 s) for the init:
+ * past it, SHIM_E_LOAD now, and the build loads once its init has returned. */
 int32_t shim_plugin_load(uint8_t *in, uint32_t in_len, uint32_t *out_handle,
                          uint8_t *out, uint32_t out_cap, uint32_t *out_len);
 

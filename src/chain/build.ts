@@ -60,7 +60,8 @@ export function loadSlot(deps: ChainDeps, api: Pick<LoadedApi, "id" | "file">, h
     return { ok: false, path, symbol, error };
   }
   const file = resolvePluginPath(path, deps.gatewayVersion, deps.baseDir);
-  const res = deps.driver.load(file, symbol, hook === "response" ? Kind.RESPONSE : Kind.REQUEST);
+  // The JavaScript thread waits for a plugin's init no longer than for a call.
+  const res = deps.driver.load(file, symbol, hook === "response" ? Kind.RESPONSE : Kind.REQUEST, deps.pluginTimeoutMs);
   if (!res.ok) {
     deps.log.error({ ...where, path: file }, `plugin not loaded: ${res.error}`);
     return { ok: false, path: file, symbol, error: res.error };

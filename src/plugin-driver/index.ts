@@ -56,8 +56,14 @@ export class PluginDriver {
 
   constructor(readonly shim: Shim, private readonly log: Logger) {}
 
-  load(path: string, symbol: string, kind: HookKind = Kind.REQUEST): PluginLoad {
-    const res = this.shim.loadPlugin(path, symbol, kind);
+  /**
+   * Loads `symbol` of the plugin at `path`. Waits at most `initTimeoutMs` for
+   * the plugin's init (the shim's default when absent); a failed load, or an
+   * init still running then, is `ok: false` with the reason, and the same
+   * build is never opened twice (see shim.h).
+   */
+  load(path: string, symbol: string, kind: HookKind = Kind.REQUEST, initTimeoutMs?: number): PluginLoad {
+    const res = this.shim.loadPlugin(path, symbol, kind, initTimeoutMs);
     this.drainLogs();
     if (!res.ok) return res;
     return { ok: true, plugin: { handle: res.handle, path: res.path, symbol: res.symbol, kind } };
