@@ -4,6 +4,7 @@
 // (ctx.GetDefinition), so a plugin sees the definition exactly as written.
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { RE2JS, RE2JSException } from "re2js";
 import { z } from "zod";
 import { dict, flag, list, section, text, typeError } from "./fields.ts";
 import { type ApiDefinitionKind, parseAnyApiDefinition } from "./oas-definition.ts";
@@ -15,65 +16,37 @@ const required = (what: string) => z.string(typeError(`expected ${what}`)).min(1
 // ---------------------------------------------------------------------------------------------------------------
 // Path patterns
 
+/** A compiled Tyk path pattern: Go's regular expression syntax and semantics (RE2), matched in linear time. */
+export interface PathPattern {
+  /** The regular expression compiled: the pattern as Tyk rewrites it (see compileTykPathPattern). */
+  readonly source: string;
+  /** Whether the pattern matches anywhere in `path` (Go's MatchString), in time linear in `path`'s length. */
+  test(path: string): boolean;
+}
+
 /**
- * Compiles a Tyk endpoint path pattern (as in extended_paths.go_plugin[].path) the way Tyk reads it: a Go (RE2)
- * regular expression in which mux-style `{name}` placeholders match one path segment (`([^/]+)`). Go syntax that
- * JavaScript spells differently is translated (`(?P<n>`, a leading `(?i)`, `\A`, `\z`); what RE2 rejects
- * (lookaround, backreferences) is rejected here too, so a definition that works here also works in Tyk. Not
- * anchored: the caller decides what the pattern is matched against. Throws an Error saying what is wrong.
+ * Compiles a path pattern a definition supplies (extended_paths.go_plugin[].path; the same reading serves any
+ * other Tyk endpoint path) as Tyk does (httputil.PreparePathRegexp with path prefix and suffix matching off, the
+ * default): when the pattern has as many `{` as `}`, each mux-style `{name}` matches one path segment
+ * (`([^/]+)`); then `/*` followed by `/` matches one segment and `/*` elsewhere any rest (`.*`); the result is a
+ * Go regular expression, not anchored unless it says so (`^`, `$`, `\A`, `\z`). It runs on re2js, a port of
+ * Go's engine: the same syntax (`(?P<n>...)`, `(?i)`, `\Q...\E`, `[[:alpha:]]`), no backtracking, so matching
+ * time grows linearly with the path whatever the pattern; and what Go refuses (lookaround, backreferences,
+ * repeats over 1000, ...) is refused here with Go's words. Throws an Error saying what is wrong.
  */
-export function compileTykPathPattern(pattern: string): RegExp {
-  // Like Tyk (httputil.PreparePathRegexp), any {...} is a placeholder, even one that reads as a repetition.
-  let src = pattern.replace(/\{[^}]+\}/g, "([^/]+)");
-  let flags = "";
-  const lead = /^\(\?([A-Za-z]+)\)/.exec(src);
-  if (lead) {
-    for (const f of lead[1]) {
-      if (f !== "i" && f !== "m" && f !== "s") throw new Error(`flag "${f}" in "(?${lead[1]})" is not supported`);
-      if (!flags.includes(f)) flags += f;
-    }
-    src = src.slice(lead[0].length);
+export function compileTykPathPattern(pattern: string): PathPattern {
+  let src = pattern;
+  const open = src.split("{").length - 1;
+  if (open > 0 && open === src.split("}").length - 1) src = src.replace(/\{[^}]+\}/g, "([^/]+)");
+  if (src.includes("/*")) src = src.replaceAll("/*/", "/[^/]+/").replaceAll("/*", "/.*");
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(src);
+  } catch (err) {
+    if (!(err instanceof RE2JSException)) throw err;
+    throw new Error(`not a valid Go regular expression: ${err.message.replace(/^error parsing regexp: /, "")}`);
   }
-  let out = "";
-  let inClass = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (c === "\\") {
-      const e = src[i + 1] ?? "";
-      i++;
-      if (!inClass && /[1-9]/.test(e)) throw new Error(`backreference "\\${e}" is not supported (Go regexp)`);
-      if (!inClass && e === "A") out += "^";
-      else if (!inClass && e === "z") out += "$";
-      else out += c + e;
-      continue;
-    }
-    if (inClass) {
-      if (c === "]") inClass = false;
-      out += c;
-      continue;
-    }
-    if (c === "[") {
-      inClass = true;
-      out += c;
-      if (src[i + 1] === "^") out += src[++i];
-      if (src[i + 1] === "]") {
-        out += "\\]"; // Go: a "]" first in a class is a literal
-        i++;
-      }
-      continue;
-    }
-    if (c === "(" && src[i + 1] === "?") {
-      const rest = src.slice(i + 2);
-      if (/^(=|!|<=|<!)/.test(rest)) throw new Error("lookahead and lookbehind are not supported (Go regexp)");
-      if (rest.startsWith("P<")) {
-        out += "(?<";
-        i += 3;
-        continue;
-      }
-    }
-    out += c;
-  }
-  return new RegExp(out, flags);
+  return { source: src, test: (path) => re.test(path) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -86,11 +59,7 @@ export const GoPluginEntrySchema = z.object({
     try {
       compileTykPathPattern(p);
     } catch (err) {
-      const reason = (err instanceof Error ? err.message : String(err)).replace(/^Invalid regular expression: /, "");
-      ctx.addIssue({
-        code: "custom",
-        message: `not a valid regular expression (Tyk matches this path as one): ${reason}`,
-      });
+      ctx.addIssue({ code: "custom", message: `${(err as Error).message} (Tyk matches this path as one)` });
     }
   }),
   method: required("an HTTP method (string)"),

@@ -403,7 +403,7 @@ test("api definition: an invalid go_plugin regex names the entry's path field", 
   assert.equal(err.field, "version_data.versions.Default.extended_paths.go_plugin[0].path");
   assert.match(
     err.message,
-    /^apps\/o\.json: version_data\.versions\.Default\.extended_paths\.go_plugin\[0\]\.path: not a valid regular expression/,
+    /^apps\/o\.json: version_data\.versions\.Default\.extended_paths\.go_plugin\[0\]\.path: not a valid Go regular expression/,
   );
 });
 
@@ -534,10 +534,10 @@ test("compileTykPathPattern reads Tyk's Go regex paths", () => {
   assert.ok(compileTykPathPattern("/orders/{id}").test("/orders/42"));
   assert.ok(!compileTykPathPattern("^/orders/{id}$").test("/orders/42/items"));
   assert.ok(compileTykPathPattern("(?i)^/ORDERS$").test("/orders"));
-  assert.equal(compileTykPathPattern("^/u/(?P<user>[a-z]+)$").exec("/u/ann")?.groups?.user, "ann");
+  assert.ok(compileTykPathPattern("^/u/(?P<user>[a-z]+)$").test("/u/ann"));
   assert.ok(compileTykPathPattern("\\A/a\\z").test("/a"));
-  assert.throws(() => compileTykPathPattern("/a(?=b)"), /lookahead and lookbehind are not supported/);
-  assert.throws(() => compileTykPathPattern("(a)\\1"), /backreference/);
+  assert.throws(() => compileTykPathPattern("/a(?=b)"), /invalid or unsupported Perl syntax/);
+  assert.throws(() => compileTykPathPattern("(a)\\1"), /invalid escape sequence/);
   assert.throws(() => compileTykPathPattern("/orders/("));
 });
 

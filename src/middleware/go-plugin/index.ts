@@ -6,6 +6,7 @@
 // ResponseWriter without writing reach the client; changes to the request
 // reach later hooks and the upstream.
 
+import type { PathPattern } from "../../config/api-definition.ts";
 import { TykMessage, tykError } from "../../gateway/errors.ts";
 import { currentSession, type GatewayMiddleware, type RequestState } from "../../gateway/state.ts";
 import type { LoadedPlugin } from "../../plugin-driver/index.ts";
@@ -21,7 +22,7 @@ export interface HookEntry {
   slot: PluginSlot;
   hook: RequestHook;
   /** Virtual endpoints: run only for this method and path pattern (relative to the listen path). */
-  match?: { method: string; pattern: RegExp };
+  match?: { method: string; pattern: PathPattern };
 }
 
 export interface GoPluginsOptions extends PluginCallDeps {
