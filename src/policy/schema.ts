@@ -26,7 +26,7 @@ export const partitionsSchema = z.looseObject({
 const allowedUrlSchema = z.looseObject({
   url: z.string().superRefine((url, ctx) => {
     const bad = compileGranularPattern(url);
-    if (typeof bad === "string") ctx.addIssue({ code: "custom", message: `not a valid regular expression: ${bad}` });
+    if (typeof bad === "string") ctx.addIssue({ code: "custom", message: bad });
   }),
   methods: strings,
 });

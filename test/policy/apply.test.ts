@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { applyKeyExpiry, applyPolicies, type PolicyLookup } from "../../src/policy/apply.ts";
-import { prepareGranularPattern, urlAllowed } from "../../src/policy/granular.ts";
+import { urlAllowed } from "../../src/policy/granular.ts";
+import { parsePolicy } from "../../src/policy/store.ts";
 import type { Policy } from "../../src/policy/schema.ts";
 import type { SessionState } from "../../src/store/types.ts";
 
@@ -175,10 +176,10 @@ test("key_expires_in makes a new key expire that long from now", () => {
   assert.equal(s.expires, 4600);
 });
 
-test("allowed_urls patterns as Tyk prepares them: mux placeholders, wildcards, Go regexp semantics", () => {
-  assert.equal(prepareGranularPattern("/users/{id}/posts"), "/users/([^/]+)/posts");
-  assert.equal(prepareGranularPattern("/a/*/b/*"), "/a/[^/]+/b/.*");
-  assert.equal(prepareGranularPattern("/x{2}/{id"), "/x{2}/{id", "unbalanced braces are left as written");
+test("allowed_urls patterns as Tyk reads them: mux placeholders, wildcards, Go regexp semantics", () => {
+  assert.ok(urlAllowed([{ url: "/users/{id}/posts$", methods: ["GET"] }], "GET", "/api/users/7/posts"));
+  assert.ok(!urlAllowed([{ url: "/users/{id}/posts$", methods: ["GET"] }], "GET", "/api/users/7/8/posts"));
+  assert.ok(urlAllowed([{ url: "/a/*/b/*", methods: ["GET"] }], "GET", "/a/x/b/y/z"));
   const allowed = [{ url: "^/api/users/{id}$", methods: ["GET"] }, { url: "(?i)^/api/ADMIN", methods: ["DELETE"] }, { url: "(?=x)", methods: ["GET"] }];
   assert.ok(urlAllowed(allowed, "GET", "/api/users/42"));
   assert.ok(!urlAllowed(allowed, "POST", "/api/users/42"), "the method must be listed");
@@ -186,4 +187,11 @@ test("allowed_urls patterns as Tyk prepares them: mux placeholders, wildcards, G
   assert.ok(urlAllowed(allowed, "DELETE", "/api/admin/1"), "Go's (?i) flag");
   assert.ok(!urlAllowed(allowed, "get", "/api/users/42"), "methods compare exactly");
   assert.ok(!urlAllowed([{ url: "(?=x)", methods: ["GET"] }], "GET", "x"), "a pattern Go cannot compile matches nothing");
+});
+
+test("a policy whose allowed_urls pattern Go cannot compile is refused, naming the field and Go's reason", () => {
+  assert.throws(
+    () => parsePolicy({ id: "p", access_rights: { a: { allowed_urls: [{ url: "/x(?=y)", methods: ["GET"] }] } } }, "p.json"),
+    /^ConfigError: p\.json: access_rights\.a\.allowed_urls\[0\]\.url: not a valid Go regular expression: invalid or unsupported Perl syntax/,
+  );
 });
