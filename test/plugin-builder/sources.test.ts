@@ -73,13 +73,20 @@ const Hello = "greeter"
   "words/inner/inner.go": "package inner\n",
 });
 
-test("plugin sources: only the import specs of the plugin's own module change, byte for byte", () => {
+test("plugin sources: only the import specs of the plugin's own packages change, byte for byte", () => {
   const dir = mkdtempSync(join(tmpdir(), "greeter-src-"));
-  writeTree(dir, greeterFiles("greeter"));
+  // Paths under the module path that are not its packages: another module
+  // (greeter/v2), a nested module (greeter/nested), no such directory.
+  const others = {
+    "extra/extra.go": 'package extra\n\nimport (\n\t_ "greeter/v2/thing"\n\t_ "greeter/nested"\n\t_ "greeter/missing"\n)\n',
+    "nested/go.mod": "module greeter/nested\n",
+    "nested/nested.go": "package nested\n",
+  };
+  writeTree(dir, { ...greeterFiles("greeter"), ...others });
   const to = "tykgw.plugin/greeter/b123";
   const res = spawnSync("go", ["run", "./pluginsrc", "-from", "greeter", "-to", to, dir], { cwd: join(SHIM_SOURCE_DIR, "tools"), env: goEnv(), encoding: "utf8" });
   assert.equal(res.status, 0, res.stderr);
-  const want = greeterFiles(to);
+  const want = { ...greeterFiles(to), ...others };
   for (const name of Object.keys(want)) assert.equal(readFileSync(join(dir, name), "utf8"), want[name], name);
   assert.deepEqual(JSON.parse(res.stdout).imports, {
     embed: ["main.go"],
@@ -87,6 +94,9 @@ test("plugin sources: only the import specs of the plugin's own module change, b
     "net/http": ["main.go"],
     "greeter/words": ["main.go"],
     "greeter/words/inner": ["words/words.go"],
+    "greeter/v2/thing": ["extra/extra.go"],
+    "greeter/nested": ["extra/extra.go"],
+    "greeter/missing": ["extra/extra.go"],
   });
 });
 

@@ -4,8 +4,10 @@
 //
 //	pluginsrc [-from OLD -to NEW] DIR
 //
-// With -from and -to it points the import specs that name module OLD (the
-// path itself or a package under it) at module NEW. Only the import path
+// With -from and -to it points the import specs that name a package of
+// module OLD in DIR (a directory of DIR holding .go files, outside any
+// nested module: an import of another module whose path merely starts with
+// OLD, such as OLD/v2, is left alone) at module NEW. Only the import path
 // literal of such a spec is replaced; every other byte of the file (string
 // literals, struct tags, comments, build constraints, //go:embed patterns)
 // is kept as it was. Files without such an import are not written.
@@ -75,7 +77,7 @@ func run(dir, from, to string) (map[string][]string, error) {
 			return nil
 		}
 		rel, _ := filepath.Rel(dir, path)
-		paths, err := rewriteFile(path, from, to)
+		paths, err := rewriteFile(path, from, to, func(sub string) bool { return ownPackage(dir, sub) })
 		if err != nil {
 			return err
 		}
@@ -93,9 +95,33 @@ func run(dir, from, to string) (map[string][]string, error) {
 	return imports, err
 }
 
+// ownPackage reports whether sub ("/a/b", relative to the module root dir)
+// is a package of the module in dir: a directory with .go files, with no
+// go.mod of its own on the way (that would be another module).
+func ownPackage(dir, sub string) bool {
+	d := dir
+	for _, part := range strings.Split(strings.TrimPrefix(sub, "/"), "/") {
+		d = filepath.Join(d, part)
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return false
+		}
+	}
+	entries, err := os.ReadDir(d)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".go") {
+			return true
+		}
+	}
+	return false
+}
+
 // rewriteFile returns the file's import paths (as written, before any
-// rewrite) and rewrites the specs importing module from, if asked to.
-func rewriteFile(path, from, to string) ([]string, error) {
+// rewrite) and rewrites the specs importing a package of module from (own
+// says which paths under it are), if asked to.
+func rewriteFile(path, from, to string, own func(sub string) bool) ([]string, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -114,7 +140,7 @@ func rewriteFile(path, from, to string) ([]string, error) {
 			return nil, fmt.Errorf("%s: bad import path %s", fset.Position(spec.Path.Pos()), spec.Path.Value)
 		}
 		paths = append(paths, p)
-		if from == "" || (p != from && !strings.HasPrefix(p, from+"/")) {
+		if from == "" || !strings.HasPrefix(p, from+"/") || !own(strings.TrimPrefix(p, from)) {
 			continue
 		}
 		start := fset.Position(spec.Path.Pos()).Offset
