@@ -86,7 +86,7 @@ test("plugin sources: only the import specs of the plugin's own packages change,
   const to = "tykgw.plugin/greeter/b123";
   const res = spawnSync("go", ["run", "./pluginsrc", "-from", "greeter", "-to", to, dir], { cwd: join(SHIM_SOURCE_DIR, "tools"), env: goEnv(), encoding: "utf8" });
   assert.equal(res.status, 0, res.stderr);
-  const want = { ...greeterFiles(to), ...others };
+  const want: Record<string, string> = { ...greeterFiles(to), ...others };
   for (const name of Object.keys(want)) assert.equal(readFileSync(join(dir, name), "utf8"), want[name], name);
   assert.deepEqual(JSON.parse(res.stdout).imports, {
     embed: ["main.go"],
