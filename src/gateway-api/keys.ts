@@ -69,7 +69,7 @@ export function keysRoutes(opts: KeysOptions): Hono {
    */
   const withPolicies = (session: SessionState, route: "create" | "keys"): SessionState | Response => {
     const out = applyPolicies(session, opts.policies);
-    if (!("error" in out)) return out.session;
+    if (out.error === undefined) return out.session;
     const message = route === "create"
       ? `Failed to create key - ${out.error}`
       : "Failed to create key, ensure security settings are correct.";
@@ -114,9 +114,8 @@ export function keysRoutes(opts: KeysOptions): Hono {
     }
     const session = await opts.store.getSession(c.req.param("key"), lookup);
     if (!session) return notFound();
-    // As Tyk: the key as its policies make it now (a policy that cannot be applied leaves it as stored).
-    const applied = applyPolicies(session, opts.policies);
-    return c.json("error" in applied ? session : applied.session);
+    // As Tyk: the key as its policies make it now (as far as they apply: Tyk ignores the error here).
+    return c.json(applyPolicies(session, opts.policies).session);
   });
   app.put("/:key", async (c) => {
     const key = c.req.param("key");

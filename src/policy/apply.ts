@@ -13,8 +13,15 @@ export interface PolicyLookup {
   get(orgId: string, id: string): Policy | undefined;
 }
 
-/** The session to enforce, or why policies could not be applied (Tyk's error text). */
-export type ApplyResult = { session: SessionState } | { error: string };
+/**
+ * The session to enforce; with `error` (Tyk's text), why the policies could not be applied, and the session as far as
+ * they were (Tyk changes the session in place before it fails: callers that go on regardless, as Tyk's key read
+ * does, see that).
+ */
+export interface ApplyResult {
+  session: SessionState;
+  error?: string;
+}
 
 /** Tyk's refusal of per_api policies mixed with partitioned ones. */
 export const MIXED_PARTITIONS = "cannot apply multiple policies when some have per_api set and some are partitioned";
@@ -72,17 +79,17 @@ export function applyPolicies(session: SessionState, lookup: PolicyLookup, apiOr
     if (!policy) {
       // One missing policy among several is skipped; a lone one refuses the key.
       if (ids.length > 1) continue;
-      return { error: `policy not found: ${JSON.stringify(id)}` };
+      return { error: `policy not found: ${JSON.stringify(id)}`, session: s };
     }
     if (apiOrgId !== undefined && (policy.org_id ?? "") !== apiOrgId) {
-      return { error: "attempting to apply policy from different organisation to key, skipping" };
+      return { error: "attempting to apply policy from different organisation to key, skipping", session: s };
     }
     const parts = policy.partitions ?? {};
     if (parts.per_api && partitioned(policy)) {
-      return { error: `cannot apply policy ${id} which has per_api and any of partitions set` };
+      return { error: `cannot apply policy ${id} which has per_api and any of partitions set`, session: s };
     }
     const error = parts.per_api ? applyPerApi(policy, id, s, state) : applyPartitions(policy, id, s, state);
-    if (error) return { error };
+    if (error) return { error, session: s };
     inactive ||= !!policy.is_inactive;
     for (const tag of policy.tags ?? []) tags.add(tag);
     for (const [k, v] of Object.entries(policy.meta_data ?? {})) s.meta_data![k] = v;
@@ -121,7 +128,7 @@ export function applyPolicies(session: SessionState, lookup: PolicyLookup, apiOr
   }
   updateSessionRootVars(s, state);
   if (state.didAcl.size > 0) s.access_rights = dataMap(state.rights);
-  if (state.rights.size === 0) return { error: "key has no valid policies to be applied" };
+  if (state.rights.size === 0) return { error: "key has no valid policies to be applied", session: s };
   return { session: s };
 }
 

@@ -6,6 +6,8 @@
 // against our tyk-pump package by Go tests beside it.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { REPO_ROOT, goEnv } from "../../src/shim/build.ts";
@@ -59,7 +61,10 @@ before(async () => {
     "oas-both.json": oasApi("oas-both", "/oas-goplugin-both/", ["MyPluginAccessingOASAPI"], ["MyResponsePluginAccessingOASAPI"]),
     "oas-chain.json": oasApi("oas-chain", "/oas-goplugin-chain/", [], ["MyResponsePluginAccessingOASAPI", "MyResponsePluginAccessingOASAPI2"]),
   };
-  gw = await startGatewayProcess({}, [
+  // Tyk's TestGoPlugin_ApplyPolicy: policy my-pol with rate 114.
+  const policyPath = mkdtempSync(join(tmpdir(), "tykgw-policies-"));
+  writeFileSync(join(policyPath, "my-pol.json"), JSON.stringify({ id: "my-pol", rate: 114 }));
+  gw = await startGatewayProcess({ policies: { policy_path: policyPath } }, [
     authChain("plugin_api", "/goplugin/", { use_go_plugin_auth: true }),
     authChain("plugin_api_with_use_custom_plugin_auth", "/goplugin-custom-plugin-auth/", { custom_plugin_auth_enabled: true }),
     { ...authChain("disabled_plugins", "/disabled-goplugins/", {}, true), use_keyless: true },
@@ -207,7 +212,7 @@ for (const [level, withBody, withoutBody] of [["API", "/test-api/get", "/test-ap
   });
 }
 
-test("tyk goplugins: MyPluginApplyingPolicy's session gets policy my-pol applied", { todo: "policies are not implemented in this gateway" }, async () => {
+test("tyk goplugins: MyPluginApplyingPolicy's session gets policy my-pol applied", async () => {
   const res = await fetch(`${gw.url}/policy-goplugin/get`);
   assert.equal(res.status, 200);
   await res.text();

@@ -28,7 +28,7 @@ export function applyPoliciesStep(opts: ApplyPoliciesOptions): GatewayMiddleware
     const session = currentSession(st);
     if (!session) return next();
     const out = applyPolicies(session, opts.policies, st.api.orgId);
-    if ("error" in out) {
+    if (out.error !== undefined) {
       opts.log.error({ api_id: st.api.id, request_id: st.id, policies: session.apply_policies ?? session.apply_policy_id }, `policies not applied: ${out.error}`);
       return Promise.resolve(opts.onError === "refuse" ? tykError(403, TykMessage.keyNotAuthorized) : tykError(500, TykMessage.internal));
     }
