@@ -4,6 +4,8 @@
 // policy files and the Gateway API.
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -14,6 +16,8 @@ import { type Echo, startUpstream, type Upstream } from "../helpers/upstream.ts"
 const { plugins } = await testShim();
 const ORG = "default";
 let up: Upstream;
+/** An upstream that sends its own X-RateLimit-* headers. */
+let limiting: Server;
 let gw: GatewayProcess;
 let policyDir: string;
 const admin = { "x-tyk-authorization": SECRET };
@@ -95,6 +99,8 @@ async function reload(): Promise<void> {
 
 before(async () => {
   up = await startUpstream();
+  limiting = createServer((_req, res) => res.writeHead(200, { "x-ratelimit-limit": "999", "x-ratelimit-remaining": "998" }).end("ok"));
+  await new Promise<void>((r) => limiting.listen(0, "127.0.0.1", r));
   policyDir = mkdtempSync(join(tmpdir(), "tykgw-policies-"));
   for (const [id, p] of Object.entries(POLICIES)) writeFileSync(join(policyDir, `${id}.json`), JSON.stringify(p));
   writeFileSync(join(policyDir, "broken.json"), JSON.stringify({ id: "broken", org_id: ORG, rate: "fast" }));
@@ -106,12 +112,14 @@ before(async () => {
     keyed("versioned", { version_data: { not_versioned: false, default_version: "v2", versions: { v2: { name: "v2" } } } }),
     keylessApi("open", "/open/", up.url, { global_rate_limit: { rate: 2, per: 60 } }),
     keyed("limited", { global_rate_limit: { rate: 1, per: 60 } }),
+    keyed("upstream-limits", { proxy: { listen_path: "/upstream-limits/", target_url: `http://127.0.0.1:${(limiting.address() as AddressInfo).port}`, strip_listen_path: true } }),
   ]);
 });
 
 after(async () => {
   await gw.stop();
   await up.close();
+  await new Promise((r) => limiting.close(r));
 });
 
 test("policy files: each policy loads; a bad one is skipped and logged with its file and field", async () => {
@@ -255,6 +263,12 @@ test("global_rate_limit on a keyed API: after the key's own limits; its 429 carr
   const second = await call("/limited/x", key);
   assert.deepEqual([second.status, second.body], [429, { error: "API Rate Limit Exceeded" }]);
   assert.equal(second.headers.get("x-ratelimit-limit"), null, "Tyk sends quota headers only with answers it proxied");
+});
+
+test("quota headers replace an upstream's own X-RateLimit-* headers, as Tyk sets them", async () => {
+  const key = await createKey({ quota_max: 5, quota_renewal_rate: 3600, access_rights: access("upstream-limits") });
+  const res = await call("/upstream-limits/x", key);
+  assert.deepEqual([res.status, res.headers.get("x-ratelimit-limit"), res.headers.get("x-ratelimit-remaining")], [200, "5", "4"]);
 });
 
 test("keys: a key naming a policy gets its values and key_expires_in; changing the policy changes the key", async () => {
