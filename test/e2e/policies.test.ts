@@ -109,7 +109,8 @@ before(async () => {
     pluginAuth("bare", false),
     keyed("keyed"),
     keyed("keyed2"),
-    keyed("versioned", { version_data: { not_versioned: false, default_version: "v2", versions: { v2: { name: "v2" } } } }),
+    keyed("versioned", { version_data: { not_versioned: false, default_version: "v2", versions: { v1: { name: "v1" }, v2: { name: "v2" } } } }),
+    keyed("versioned-first", { version_data: { not_versioned: false, versions: { Default: { name: "Default" } } } }),
     keylessApi("open", "/open/", up.url, { global_rate_limit: { rate: 2, per: 60 } }),
     keyed("limited", { global_rate_limit: { rate: 1, per: 60 } }),
     keyed("upstream-limits", { proxy: { listen_path: "/upstream-limits/", target_url: `http://127.0.0.1:${(limiting.address() as AddressInfo).port}`, strip_listen_path: true } }),
@@ -241,12 +242,15 @@ test("per-API limits: each API of a key counts apart, from a per_api policy or t
   }
 });
 
-test("versions: on a versioned API the key's access right must list the version served", async () => {
+test("versions: on a versioned API the key's access right must list the version served (default_version, else the one listed)", async () => {
   const v1 = await createKey({ access_rights: { versioned: { api_id: "versioned", versions: ["v1"] } } });
   const v2 = await createKey({ access_rights: { versioned: { api_id: "versioned", versions: ["v2"] } } });
   const refused = await call("/versioned/x", v1);
   assert.deepEqual([refused.status, refused.body], [403, { error: "Access to this API has been disallowed" }]);
   assert.equal((await call("/versioned/x", v2)).status, 200);
+  // Without default_version the version served is the one listed.
+  assert.equal((await call("/versioned-first/x", await createKey({ access_rights: { "versioned-first": { versions: ["Default"] } } }))).status, 200);
+  assert.equal((await call("/versioned-first/x", await createKey({ access_rights: { "versioned-first": { versions: ["v9"] } } }))).status, 403);
 });
 
 test("global_rate_limit: the API's own limit counts every request, keyless included", async () => {

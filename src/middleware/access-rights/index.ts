@@ -8,11 +8,12 @@ import { TykMessage, tykError } from "../../gateway/errors.ts";
 import { currentSession, type GatewayMiddleware } from "../../gateway/state.ts";
 
 /**
- * The step. This gateway serves one version per API (default_version), so on a versioned API (not_versioned false)
- * the access right's `versions` must name it.
+ * The step. This gateway serves one version per API (default_version, else the first listed), so on a versioned API
+ * (not_versioned false) the access right's `versions` must name it.
  */
 export function accessRights(def: ApiDefinition): GatewayMiddleware {
-  const version = def.version_data.not_versioned ? undefined : def.version_data.default_version;
+  const vd = def.version_data;
+  const version = vd.not_versioned ? undefined : vd.default_version || Object.keys(vd.versions)[0];
   return function accessRightsMiddleware(c, next) {
     const st = c.var.gw;
     const rights = currentSession(st)?.access_rights;
