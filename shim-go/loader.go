@@ -125,7 +125,7 @@ func (a fileIdentity) sameFile(b fileIdentity) bool {
 // on a goroutine of its own. Its outcome, success or failure, is kept for
 // good: Go cannot open a build twice.
 type build struct {
-	path    string        // as the gateway named it, for messages
+	path    string // as the gateway named it, for messages
 	started time.Time
 	done    chan struct{} // closed when plugin.Open has returned
 	p       *plugin.Plugin
