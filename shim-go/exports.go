@@ -88,6 +88,7 @@ func shim_init(cb C.shim_on_complete, level *C.uint8_t, levelLen C.uint32_t) (rc
 	// client closing its socket mid-response would then kill the gateway.
 	signal.Ignore(syscall.SIGPIPE)
 	initLogging(string(borrow(level, levelLen)))
+	captureStdout()
 	return C.int32_t(statusOK)
 }
 

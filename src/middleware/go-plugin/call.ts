@@ -19,8 +19,33 @@ export interface PluginCallDeps {
   timeoutMs: number;
 }
 
-/** The request as Go first sees it. */
+/** The client's request body broke off while it was read: the client left, or its framing was broken. */
+class ClientBodyError extends Error {
+  override name = "ClientBodyError";
+}
+
+/**
+ * `body` with the errors of its source (the client's connection) turned into
+ * ClientBodyError; what the gateway itself refuses while reading (a size
+ * limit) stays as it is.
+ */
+function fromClient(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream({
+    async pull(ctl) {
+      const chunk = await reader.read().catch((err: unknown) => {
+        throw new ClientBodyError(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+      });
+      if (chunk.done) ctl.close();
+      else ctl.enqueue(chunk.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+/** The request as Go first sees it. Throws ClientBodyError when the client's body breaks off. */
 async function openSection(st: RequestState): Promise<OpenSection> {
+  if (st.body instanceof ReadableStream) st.body = fromClient(st.body);
   const body = await bufferedBody(st);
   const headers: Array<[string, string]> = [];
   // Go keeps Host out of r.Header (it is r.Host).
@@ -42,7 +67,9 @@ async function openSection(st: RequestState): Promise<OpenSection> {
  * result, or to the Response that ends the request: 504 when the run timed
  * out, 499 when the client left during it (`signal`), 500 when a hook
  * panicked, 503 while too many timed-out runs are still stuck in plugins,
- * 400 when Go cannot take the request as sent (its URI does not parse).
+ * 400 when Go cannot take the request as sent (its URI does not parse) or
+ * the client's body broke off before the first hook (one warning: a client
+ * aborting uploads is no fault of the gateway's).
  */
 export async function runHooks(
   deps: PluginCallDeps,
@@ -53,9 +80,19 @@ export async function runHooks(
   authCheck = -1,
   signal?: AbortSignal,
 ): Promise<RunResult | Response> {
-  const req: Omit<RunRequest, "hooks"> = st.goRequest === 0
+  let open: OpenSection | undefined;
+  if (st.goRequest === 0) {
+    try {
+      open = await openSection(st);
+    } catch (err) {
+      if (!(err instanceof ClientBodyError)) throw err;
+      deps.log.warn({ api_id: st.api.id, request_id: st.id, err: err.message }, "the client's request body broke off; request dropped");
+      return tykError(400, "Bad Request");
+    }
+  }
+  const req: Omit<RunRequest, "hooks"> = open
     // A new twin gets the whole request, and the session and key the gateway already has.
-    ? { open: await openSection(st), ...(st.authToken ? { authToken: st.authToken } : {}), ...extra }
+    ? { open, ...(st.authToken ? { authToken: st.authToken } : {}), ...extra }
     : { ...st.goChanges, ...extra };
   if (st.session && (st.goRequest === 0 || st.goSessionStale)) req.session = st.sessionJson ??= JSON.stringify(st.session);
   st.goChanges = {};
