@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { policiesRoutes } from "../../src/gateway-api/policies.ts";
 import { PolicyStore, policySource } from "../../src/policy/store.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "tykgw-policies-"));
@@ -57,4 +58,21 @@ test("policy_path wins over policy_record_name; dashboard and rpc sources are no
   assert.deepEqual(policySource({ policy_source: "" }, { policy_path: "", policy_record_name: "" }), { kind: "none" });
   assert.deepEqual(policySource({ policy_source: "service" }, { policy_path: "/p", policy_record_name: "" }, log), { kind: "none" });
   assert.match(lines[0].msg, /policy_source "service" is not supported/);
+});
+
+test("/tyk/policies writes policies only into policy_path (Tyk's Gateway API manages policies only there)", async () => {
+  const dir = tmp();
+  const file = join(dir, "policies.json");
+  writeFileSync(file, JSON.stringify({ silver: { rate: 5, per: 1 } }));
+  const store = new PolicyStore({ kind: "file", path: file });
+  store.reload();
+  const app = policiesRoutes(store);
+  const list = await app.request("/");
+  assert.deepEqual((await list.json()).map((p: { id: string }) => p.id), ["silver"]);
+  const res = await app.request("/", { method: "POST", body: JSON.stringify({ id: "gold" }) });
+  assert.equal(res.status, 400);
+  assert.deepEqual(await res.json(), {
+    status: "error",
+    message: "Policies can be written only when tyk.conf sets policies.policy_path (as in Tyk)",
+  });
 });
