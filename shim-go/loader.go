@@ -130,8 +130,14 @@ type build struct {
 	done    chan struct{} // closed when plugin.Open has returned
 	p       *plugin.Plugin
 	err     error
-	gaveUp  atomic.Bool // a load stopped waiting for this build's init
+	state   atomic.Int32 // opening, then opened, or givenUp first when a load stopped waiting
 }
+
+const (
+	opening int32 = iota
+	opened
+	givenUp
+)
 
 // defaultInitTimeout bounds how long a load waits for a plugin's init when
 // the gateway does not say (init_timeout_ms).
@@ -265,9 +271,13 @@ func buildAt(abs string) (*build, string, error) {
 	return b, sha, nil
 }
 
-func (b *build) finish(p *plugin.Plugin, err error) {
+// finish records the open's outcome, and says whether a load had given up
+// waiting for it by then.
+func (b *build) finish(p *plugin.Plugin, err error) (late bool) {
 	b.p, b.err = p, err
+	late = !b.state.CompareAndSwap(opening, opened)
 	close(b.done)
+	return late
 }
 
 // open runs plugin.Open, and with it the plugin's init, on its own
@@ -295,8 +305,7 @@ func (b *build) open(path string) {
 	if err != nil {
 		err = explainOpenError(b.path, err)
 	}
-	b.finish(p, err)
-	if b.gaveUp.Load() {
+	if b.finish(p, err) {
 		msg := fmt.Sprintf("plugin %s: init returned after %s; a reload loads it", b.path, time.Since(b.started).Round(time.Millisecond))
 		if err != nil {
 			msg = fmt.Sprintf("plugin %s: init returned after %s, and the plugin failed: %v", b.path, time.Since(b.started).Round(time.Millisecond), err)
@@ -312,7 +321,7 @@ func (b *build) wait(timeout time.Duration) error {
 		return b.err
 	default:
 	}
-	if b.gaveUp.Load() { // waited for once already: answer at once
+	if b.state.Load() == givenUp { // waited for once already: answer at once
 		return b.stillRunning()
 	}
 	t := time.NewTimer(timeout)
@@ -321,8 +330,11 @@ func (b *build) wait(timeout time.Duration) error {
 	case <-b.done:
 		return b.err
 	case <-t.C:
-		b.gaveUp.Store(true)
-		return b.stillRunning()
+		if b.state.CompareAndSwap(opening, givenUp) {
+			return b.stillRunning()
+		}
+		<-b.done // it ended just now
+		return b.err
 	}
 }
 

@@ -56,7 +56,9 @@ uint32_t shim_abi_version(void);
 /* JSON: {"abi":3,"go":"go1.26.x","module":...,"deps":[{"path","version","sum"}],"settings":{...}} */
 int32_t shim_info(uint8_t *out, uint32_t out_cap, uint32_t *out_len);
 
-/* Sets the completion callback and the plugin log level ("debug", "info", ...). */
+/* Sets the completion callback and the plugin log level ("debug", "info", ...).
+ * From then on what Go code prints to os.Stdout arrives as log records
+ * (shim_logs_drain), so the host's stdout carries only what the host writes. */
 int32_t shim_init(shim_on_complete on_complete, uint8_t *level, uint32_t level_len);
 
 /* in: JSON {"path","symbol","kind"[,"init_timeout_ms"]}. On success *out_handle is
