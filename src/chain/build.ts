@@ -1,6 +1,6 @@
 // Builds an API's middleware chain from its definition, in Tyk's order:
 //   pre -> authentication -> policies -> post_key_auth (-> policies)
-//       -> key expiry -> access rights -> granular access -> rate limit and quota
+//       -> strip_auth_data -> key expiry -> access rights -> granular access -> rate limit and quota
 //       -> the API's global rate limit -> Go virtual endpoints -> post -> upstream -> response
 // Keyless APIs skip everything from authentication to the key's rate limit. The
 // steps after authentication are the same whatever the auth method (standard
@@ -25,6 +25,7 @@ import { proxyStep } from "../middleware/proxy/index.ts";
 import { rateLimit } from "../middleware/rate-limit/index.ts";
 import { responsePlugins } from "../middleware/response-plugin/index.ts";
 import { standardAuth } from "../middleware/standard-auth/index.ts";
+import { stripAuth } from "../middleware/strip-auth/index.ts";
 import type { PluginDriver } from "../plugin-driver/index.ts";
 import { resolvePluginPath } from "../plugin-driver/resolve.ts";
 import type { PolicyStore } from "../policy/store.ts";
@@ -122,7 +123,6 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
         paramName: def.auth?.param_name,
         useCookie: def.auth?.use_cookie,
         cookieName: def.auth?.cookie_name,
-        stripAuthData: def.strip_auth_data,
       }));
     }
     // Tyk applies the session's policies in its auth step and after every Go plugin run: here a step of its own,
@@ -134,6 +134,7 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
       hooks("post_key_auth", postKeyAuth);
       policies("fail");
     }
+    if (def.strip_auth_data) step(stripAuth(def));
     step(keyExpired());
     step(accessRights(def));
     step(granularAccess());

@@ -113,6 +113,8 @@ before(async () => {
     keyed("versioned-first", { version_data: { not_versioned: false, versions: { Default: { name: "Default" } } } }),
     keylessApi("open", "/open/", up.url, { global_rate_limit: { rate: 2, per: 60 } }),
     keyed("limited", { global_rate_limit: { rate: 1, per: 60 } }),
+    { ...pluginAuth("stripped", true), strip_auth_data: true },
+    keyed("stripped-keyed", { strip_auth_data: true, custom_middleware: { driver: "goplugin", post_key_auth: [{ name: "MarkSession", path: plugins.tokenauth }] } }),
     keyed("upstream-limits", { proxy: { listen_path: "/upstream-limits/", target_url: `http://127.0.0.1:${(limiting.address() as AddressInfo).port}`, strip_listen_path: true } }),
   ]);
 });
@@ -273,6 +275,21 @@ test("quota headers replace an upstream's own X-RateLimit-* headers, as Tyk sets
   const key = await createKey({ quota_max: 5, quota_renewal_rate: 3600, access_rights: access("upstream-limits") });
   const res = await call("/upstream-limits/x", key);
   assert.deepEqual([res.status, res.headers.get("x-ratelimit-limit"), res.headers.get("x-ratelimit-remaining")], [200, "5", "4"]);
+});
+
+test("strip_auth_data, for every auth method: post_key_auth still sees the key; the upstream gets neither it nor its cookie", async () => {
+  const keys: Array<[string, string]> = [
+    ["stripped", token({ access_rights: access("stripped") })],
+    ["stripped-keyed", await createKey({ access_rights: access("stripped-keyed") })],
+  ];
+  for (const [api, key] of keys) {
+    const res = await call(`/${api}/get`, key, { headers: { cookie: "Authorization=abc; other=1" } });
+    assert.equal(res.status, 200, api);
+    const echo = res.body as Echo;
+    assert.equal(echo.headers["x-pka-saw-auth"], "yes", api);
+    assert.equal(echo.headers.authorization, undefined, api);
+    assert.equal(echo.headers.cookie, "other=1", api);
+  }
 });
 
 test("keys: a key naming a policy gets its values and key_expires_in; changing the policy changes the key", async () => {

@@ -1,11 +1,12 @@
 // Tyk's auth token check (use_standard_auth): the key comes from the
 // configured header (a "Bearer " prefix is dropped), or the query parameter
 // or cookie when the definition says so; its session comes from the store.
-// What Tyk checks after authentication (policies, expiry, access rights,
-// limits) are later steps of the chain, shared by every auth method.
+// What Tyk does after authentication (policies, strip_auth_data, expiry,
+// access rights, limits) are later steps of the chain, shared by every auth
+// method.
 
 import { TykMessage, tykError } from "../../gateway/errors.ts";
-import { deleteHeader, type GatewayMiddleware, setAuthToken, setSession } from "../../gateway/state.ts";
+import { type GatewayMiddleware, setAuthToken, setSession } from "../../gateway/state.ts";
 import type { KeyStore } from "../../store/types.ts";
 
 export interface StandardAuthOptions {
@@ -15,8 +16,6 @@ export interface StandardAuthOptions {
   paramName?: string;
   useCookie?: boolean;
   cookieName?: string;
-  /** Tyk's strip_auth_data: remove the key before the request goes upstream. */
-  stripAuthData?: boolean;
 }
 
 function cookie(header: string | null, name: string): string | undefined {
@@ -41,7 +40,6 @@ export function standardAuth(opts: StandardAuthOptions): GatewayMiddleware {
     if (!session) return tykError(403, TykMessage.keyNotAuthorized);
     setSession(st, session);
     setAuthToken(st, key);
-    if (opts.stripAuthData) deleteHeader(st, opts.headerName);
     return next();
   };
 }

@@ -25,7 +25,8 @@ func SessionFromToken(rw http.ResponseWriter, r *http.Request) {
 }
 
 // MarkSession is a post_key_auth hook written for Tyk: it writes into the session's MetaData (a nil map panics), tells
-// the upstream the session it got (X-Pka-Session), and, when asked (X-Set-Policy), makes the session use a policy.
+// the upstream the session it got (X-Pka-Session) and whether it saw the key (X-Pka-Saw-Auth), and, when asked
+// (X-Set-Policy), makes the session use a policy.
 func MarkSession(rw http.ResponseWriter, r *http.Request) {
 	s := ctx.GetSession(r)
 	s.MetaData["post_key_auth"] = "seen"
@@ -44,6 +45,11 @@ func MarkSession(rw http.ResponseWriter, r *http.Request) {
 		"is_inactive": s.IsInactive,
 	})
 	r.Header.Set("X-Pka-Session", string(view))
+	sawAuth := "no"
+	if r.Header.Get("Authorization") != "" {
+		sawAuth = "yes"
+	}
+	r.Header.Set("X-Pka-Saw-Auth", sawAuth)
 	if p := r.Header.Get("X-Set-Policy"); p != "" {
 		s.ApplyPolicies = []string{p}
 	}
