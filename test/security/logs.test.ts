@@ -15,7 +15,9 @@ let gw: GatewayProcess;
 
 before(async () => {
   up = await startUpstream();
-  const goplugin = (name: string, path: string) => ({ custom_middleware: { driver: "goplugin", pre: [{ name, path }] } });
+  const goplugin = (name: string, path: string) => ({
+    custom_middleware: { driver: "goplugin", pre: [{ name, path }] },
+  });
   gw = await startGatewayProcess({}, [
     keylessApi("printer", "/printer/", up.url, goplugin("Print", plugins.printer)),
     keylessApi("upload", "/upload/", up.url, goplugin("AddFooBarHeader", plugins.addheader)),

@@ -33,7 +33,11 @@ test("patterns: Go's syntax and meaning, as Tyk rewrites the path (placeholders,
     ["^/files/*$", "/files/a/b", true], // /* is any rest
   ];
   for (const [pattern, path, expected] of cases) {
-    assert.equal(compileTykPathPattern(pattern).test(path), expected, `${JSON.stringify(pattern)} on ${JSON.stringify(path)}`);
+    assert.equal(
+      compileTykPathPattern(pattern).test(path),
+      expected,
+      `${JSON.stringify(pattern)} on ${JSON.stringify(path)}`,
+    );
   }
 });
 
@@ -59,9 +63,19 @@ let gw: GatewayProcess;
 
 before(async () => {
   up = await startUpstream();
-  const endpoint = (path: string) => ({ path, method: "GET", plugin_path: plugins.tykcompat, func_name: "PerPathResp" });
+  const endpoint = (path: string) => ({
+    path,
+    method: "GET",
+    plugin_path: plugins.tykcompat,
+    func_name: "PerPathResp",
+  });
   gw = await startGatewayProcess({}, [
-    keylessApi("redos", "/redos/", up.url, goVirtualEndpoints([endpoint("/(a+)+$"), endpoint("/(x|xx)+y$"), endpoint("^/items/[[:digit:]]+\\z")])),
+    keylessApi(
+      "redos",
+      "/redos/",
+      up.url,
+      goVirtualEndpoints([endpoint("/(a+)+$"), endpoint("/(x|xx)+y$"), endpoint("^/items/[[:digit:]]+\\z")]),
+    ),
     keylessApi("lookahead", "/lookahead/", up.url, goVirtualEndpoints([endpoint("/users/(?=admin)")])),
     keylessApi("good", "/good/", up.url),
   ]);
@@ -97,7 +111,11 @@ test("patterns: paths built to make a backtracking engine explode are answered, 
   }
   assert.equal(answers[2][0], 200, "/hello");
   assert.equal(answers[3][0], 200, "another API");
-  assert.deepEqual(await get(`/redos/${"a".repeat(64)}`), [200, `{"current_time":"now"}`], "a matching path runs the endpoint");
+  assert.deepEqual(
+    await get(`/redos/${"a".repeat(64)}`),
+    [200, `{"current_time":"now"}`],
+    "a matching path runs the endpoint",
+  );
   assert.deepEqual(await get("/redos/items/42"), [200, `{"current_time":"now"}`], "Go syntax ([[:digit:]], \\z)");
   assert.equal(JSON.parse((await get("/redos/items/4x"))[1]).url, "/items/4x");
 });

@@ -8,7 +8,13 @@ import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { type GatewayProcess, goVirtualEndpoints, keylessApi, SECRET, startGatewayProcess } from "../helpers/gateway.ts";
+import {
+  type GatewayProcess,
+  goVirtualEndpoints,
+  keylessApi,
+  SECRET,
+  startGatewayProcess,
+} from "../helpers/gateway.ts";
 import { testShim } from "../helpers/shim.ts";
 import { stopWithin } from "../helpers/stop.ts";
 import { type Echo, startUpstream, type Upstream } from "../helpers/upstream.ts";
@@ -42,9 +48,15 @@ function sighup(gw: GatewayProcess): void {
 
 test("plugin load: a plugin whose init panics, named by two APIs, leaves start-up, reloads and SIGHUP working", async () => {
   const gw = await startGatewayProcess({}, [
-    keylessApi("initpanic-pre", "/initpanic-pre/", up.url, { custom_middleware: { driver: "goplugin", pre: [{ name: "Hook", path: plugins.initpanic }] } }),
-    keylessApi("initpanic-post", "/initpanic-post/", up.url, { custom_middleware: { driver: "goplugin", post: [{ name: "Hook", path: plugins.initpanic }] } }),
-    keylessApi("good", "/good/", up.url, { custom_middleware: { driver: "goplugin", pre: [{ name: "AddFooBarHeader", path: plugins.addheader }] } }),
+    keylessApi("initpanic-pre", "/initpanic-pre/", up.url, {
+      custom_middleware: { driver: "goplugin", pre: [{ name: "Hook", path: plugins.initpanic }] },
+    }),
+    keylessApi("initpanic-post", "/initpanic-post/", up.url, {
+      custom_middleware: { driver: "goplugin", post: [{ name: "Hook", path: plugins.initpanic }] },
+    }),
+    keylessApi("good", "/good/", up.url, {
+      custom_middleware: { driver: "goplugin", pre: [{ name: "AddFooBarHeader", path: plugins.addheader }] },
+    }),
   ]);
   try {
     for (const id of ["initpanic-pre", "initpanic-post"]) {
@@ -82,7 +94,9 @@ test("plugin load: a plugin replaced in place after its init panicked is loaded 
   const dir = mkdtempSync(join(tmpdir(), "initpanic-"));
   const file = join(dir, "replaced.so");
   copyFileSync(plugins.initpanic, file);
-  const api = keylessApi("replaced", "/replaced/", up.url, { custom_middleware: { driver: "goplugin", pre: [{ name: "AddFooBarHeader", path: file }] } });
+  const api = keylessApi("replaced", "/replaced/", up.url, {
+    custom_middleware: { driver: "goplugin", pre: [{ name: "AddFooBarHeader", path: file }] },
+  });
   const gw = await startGatewayProcess({}, [api]);
   try {
     assert.equal((await get(`${gw.url}/replaced/x`))[0], 500);
@@ -105,11 +119,20 @@ test("plugin load: an init that does not return is given up on after plugin_time
   const gate = join(mkdtempSync(join(tmpdir(), "initblock-")), "gate");
   writeFileSync(gate, "");
   const blocked = (id: string) =>
-    keylessApi(id, `/${id}/`, up.url, goVirtualEndpoints([{ path: "/ready", method: "GET", plugin_path: plugins.initblock, func_name: "Hello" }]));
+    keylessApi(
+      id,
+      `/${id}/`,
+      up.url,
+      goVirtualEndpoints([{ path: "/ready", method: "GET", plugin_path: plugins.initblock, func_name: "Hello" }]),
+    );
   process.env.TYKGW_TEST_INIT_GATE = gate;
   let gw: GatewayProcess;
   try {
-    gw = await startGatewayProcess({ plugin_gateway: { plugin_timeout_ms: 1000 } }, [blocked("blocked-a"), blocked("blocked-b"), keylessApi("good", "/good/", up.url)]);
+    gw = await startGatewayProcess({ plugin_gateway: { plugin_timeout_ms: 1000 } }, [
+      blocked("blocked-a"),
+      blocked("blocked-b"),
+      keylessApi("good", "/good/", up.url),
+    ]);
   } finally {
     delete process.env.TYKGW_TEST_INIT_GATE;
   }
