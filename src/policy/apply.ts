@@ -24,7 +24,7 @@ export interface ApplyResult {
 }
 
 /** Tyk's refusal of per_api policies mixed with partitioned ones. */
-export const MIXED_PARTITIONS = "cannot apply multiple policies when some have per_api set and some are partitioned";
+const MIXED_PARTITIONS = "cannot apply multiple policies when some have per_api set and some are partitioned";
 
 type AllowedUrl = NonNullable<AccessDefinition["allowed_urls"]>[number];
 
@@ -108,7 +108,7 @@ export function applyPolicies(session: SessionState, lookup: PolicyLookup, apiOr
       state.rights.delete(apiId);
       continue;
     }
-    const limit = access.limit!;
+    const { limit } = access;
     if (!state.didRateLimit.has(apiId)) {
       limit.rate = s.rate;
       limit.per = s.per;
