@@ -57,6 +57,17 @@ export function routedForm(p: string): string | undefined {
   return bytes === undefined ? undefined : asText(cleanPath(bytes));
 }
 
+/**
+ * A path as Go's r.URL.Path has it, which Tyk matches endpoint patterns
+ * against: percent-decoded, UTF-8 (invalid sequences as U+FFFD, which is
+ * how Go's regexp reads them). A malformed escape is left as it is.
+ */
+export function decodedPath(path: string): string {
+  if (!path.includes("%")) return path;
+  const bytes = percentDecode(path);
+  return bytes === undefined ? path : asText(bytes);
+}
+
 /** Percent-decodes into a byte string (one char per byte); undefined on a malformed escape or a control byte (Go: 400). */
 function percentDecode(s: string): string | undefined {
   let out = "";

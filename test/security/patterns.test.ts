@@ -74,7 +74,13 @@ before(async () => {
       "redos",
       "/redos/",
       up.url,
-      goVirtualEndpoints([endpoint("/(a+)+$"), endpoint("/(x|xx)+y$"), endpoint("^/items/[[:digit:]]+\\z")]),
+      goVirtualEndpoints([
+        endpoint("/(a+)+$"),
+        endpoint("/(x|xx)+y$"),
+        endpoint("^/items/[[:digit:]]+\\z"),
+        endpoint("^/admin$"),
+        endpoint("^/café$"),
+      ]),
     ),
     keylessApi("lookahead", "/lookahead/", up.url, goVirtualEndpoints([endpoint("/users/(?=admin)")])),
     keylessApi("good", "/good/", up.url),
@@ -118,4 +124,12 @@ test("patterns: paths built to make a backtracking engine explode are answered, 
   );
   assert.deepEqual(await get("/redos/items/42"), [200, `{"current_time":"now"}`], "Go syntax ([[:digit:]], \\z)");
   assert.equal(JSON.parse((await get("/redos/items/4x"))[1]).url, "/items/4x");
+});
+
+test("patterns: endpoints match the decoded path, as Tyk's r.URL.Path: an encoded character neither hides nor adds a match", async () => {
+  const answered: [number, string] = [200, `{"current_time":"now"}`];
+  assert.deepEqual(await get("/redos/admin"), answered);
+  assert.deepEqual(await get("/redos/%61dmin"), answered, "/%61dmin is /admin");
+  assert.deepEqual(await get("/redos/caf%C3%A9"), answered, "UTF-8, percent-encoded");
+  assert.equal(JSON.parse((await get("/redos/%2561dmin"))[1]).url, "/%2561dmin", "/%2561dmin is /%61dmin, not /admin");
 });

@@ -8,6 +8,7 @@
 
 import type { PathPattern } from "../../config/api-definition.ts";
 import { TykMessage, tykError } from "../../gateway/errors.ts";
+import { decodedPath } from "../../gateway/request-path.ts";
 import { currentSession, type GatewayMiddleware, type RequestState } from "../../gateway/state.ts";
 import type { LoadedPlugin } from "../../plugin-driver/index.ts";
 import type { PluginSlot } from "../../registry/types.ts";
@@ -31,9 +32,11 @@ export interface GoPluginsOptions extends PluginCallDeps {
   store: KeyStore;
 }
 
+// As Tyk: the decoded path (r.URL.Path) after the listen path, so encoding a
+// character (/%61dmin) neither hides a request from an endpoint nor adds one.
 function matches(st: RequestState, e: HookEntry): boolean {
   const m = e.match;
-  return !m || (st.method === m.method && m.pattern.test(st.path.slice(st.api.listenPath.length - 1)));
+  return !m || (st.method === m.method && m.pattern.test(decodedPath(st.path.slice(st.api.listenPath.length - 1))));
 }
 
 /**
