@@ -1,7 +1,7 @@
 // The TypeScript mirror of shim-go/include/shim.h. test/ffi/abi.test.ts checks
 // that the two agree (version, statuses, every symbol and its arity).
 
-export const SHIM_ABI_VERSION = 3;
+export const SHIM_ABI_VERSION = 4;
 
 export const Status = {
   OK: 0,
@@ -19,7 +19,7 @@ export type StatusCode = (typeof Status)[keyof typeof Status];
 export const statusName = (code: number): string =>
   Object.entries(Status).find(([, v]) => v === code)?.[0] ?? `UNKNOWN(${code})`;
 
-export const Kind = { REQUEST: 1, RESPONSE: 2 } as const;
+export const Kind = { REQUEST: 1, RESPONSE: 2, ANALYTICS: 3 } as const;
 export type HookKind = (typeof Kind)[keyof typeof Kind];
 
 /** Parameter kinds, neutral between Deno and Bun. `ptr` is a borrowed TypedArray. */
@@ -44,6 +44,7 @@ export const SYMBOLS = {
   shim_requests_release: { params: ["ptr", "u32"], result: "u32" },
   shim_request_session: { params: ["u32", "ptr", "u32", "ptr"], result: "i32" },
   shim_requests_open: { params: [], result: "u32" },
+  shim_analytics_run: { params: ["u32", "ptr", "u32", "ptr", "u32", "ptr"], result: "i32" },
   shim_completions_take: { params: ["ptr", "u32", "ptr"], result: "i32" },
   shim_result_take: { params: ["u32", "ptr", "u32", "ptr"], result: "i32" },
   shim_call_abandon: { params: ["u32"], result: "i32" },

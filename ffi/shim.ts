@@ -6,9 +6,11 @@ import { type HookKind, Kind, type OpenRawShim, type RawSymbols, SHIM_ABI_VERSIO
 import { clearTimeout, setTimeout } from "node:timers";
 import { ShimLoadError } from "./errors.ts";
 import { decodeLogs, decodeRun, encodeRun, FrameReader, FrameWriter, type LogRecord, type RunRequest, type RunResult } from "./wire.ts";
+import { type AnalyticsCall, type AnalyticsOutcome, decodeAnalytics, encodeAnalytics } from "./analytics-wire.ts";
 
 export { Kind } from "./abi.ts";
 export type { HookKind } from "./abi.ts";
+export type { AnalyticsCall, AnalyticsOutcome } from "./analytics-wire.ts";
 
 export class ShimCallError extends Error {
   override name = "ShimCallError";
@@ -56,11 +58,15 @@ export interface Run {
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
+/** A handed-off call waiting for its result: a run of hooks on a request, or a batch of analytics records. */
 interface Waiter {
-  resolve(o: RunResult): void;
+  /** Decodes the result frame and settles the call's promise with it. */
+  resolve(frame: Uint8Array): void;
   reject(e: Error): void;
-  /** The request handle of the run. */
+  /** The request handle of a run (0 for analytics). */
   request: number;
+  /** The export that took the call, for errors. */
+  what: string;
 }
 
 export class Shim {
@@ -159,7 +165,24 @@ export class Shim {
     if (status !== Status.PENDING) {
       throw new ShimCallError(`shim_request_run: ${statusName(status)}: ${this.text(this.out.subarray(0, this.outLen[0]))}`, status, handle);
     }
-    return { request: handle, ...this.pending(id, handle) };
+    return { request: handle, ...this.pending(id, handle, "shim_request_run", decodeRun) };
+  }
+
+  /**
+   * Runs each record's analytics plugin on it, on a Go worker (see shim.h);
+   * never waits for the plugins. `result` has one outcome per call, in
+   * order; `abandon` gives up on the batch. Throws ShimCallError when the
+   * shim refuses the batch at once (E_BUSY: too many stuck runs).
+   */
+  runAnalytics(calls: readonly AnalyticsCall[]): { result: Promise<AnalyticsOutcome[]>; abandon: (reason: string) => void } {
+    const frame = encodeAnalytics(this.writer, calls);
+    const id = this.callId();
+    this.flushReleases();
+    const status = this.sym.shim_analytics_run(id, frame, frame.length, this.out, this.out.length, this.outLen);
+    if (status !== Status.PENDING) {
+      throw new ShimCallError(`shim_analytics_run: ${statusName(status)}: ${this.text(this.out.subarray(0, this.outLen[0]))}`, status);
+    }
+    return this.pending(id, 0, "shim_analytics_run", decodeAnalytics);
   }
 
   /**
@@ -207,10 +230,10 @@ export class Shim {
     this.releaseTimer = undefined;
   }
 
-  private pending(id: number, request: number): { result: Promise<RunResult>; abandon: (reason: string) => void } {
+  private pending<T>(id: number, request: number, what: string, decode: (frame: Uint8Array) => T): { result: Promise<T>; abandon: (reason: string) => void } {
     let abandon: (reason: string) => void = () => {};
-    const result = new Promise<RunResult>((resolve, reject) => {
-      this.waiters.set(id, { resolve, reject, request });
+    const result = new Promise<T>((resolve, reject) => {
+      this.waiters.set(id, { resolve: (frame) => resolve(decode(frame)), reject, request, what });
       abandon = (reason) => {
         if (!this.waiters.delete(id)) return;
         this.sym.shim_call_abandon(id);
@@ -257,8 +280,8 @@ export class Shim {
     if (!waiter) return;
     this.waiters.delete(id);
     this.updatePending();
-    if (status === Status.OK) waiter.resolve(decodeRun(body));
-    else waiter.reject(new ShimCallError(`shim_request_run: ${statusName(status)}: ${this.text(body)}`, status, waiter.request));
+    if (status === Status.OK) waiter.resolve(body);
+    else waiter.reject(new ShimCallError(`${waiter.what}: ${statusName(status)}: ${this.text(body)}`, status, waiter.request));
   }
 
   /** Tells the binding only when "any run pending" flips: Deno's ref/unref count, so repeats would pile up. */

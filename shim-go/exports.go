@@ -164,17 +164,36 @@ func shim_request_run(api, request, callID C.uint32_t, in *C.uint8_t, inLen C.ui
 	}
 	id := uint32(callID)
 	frame = bytes.Clone(frame) // the input is borrowed for this call only
-	switch handOff(id, &lr.logs, func() (int32, []byte) { return lr.run(h, frame) }) {
-	case handedOff:
+	res := handOff(id, &lr.logs, func() (int32, []byte) { return lr.run(h, frame) })
+	if res == handedOff {
 		return C.int32_t(statusPending)
-	case idInUse:
-		// The hooks never ran: the request is left as it was.
-		done(h, lr)
-		return answer(0, statusBadState, []byte(fmt.Sprintf("call id %d is already in use", id)), out, outCap, outLen)
-	default:
-		done(h, lr)
-		return answer(0, statusBusy, []byte(fmt.Sprintf("%d abandoned plugin runs are still running: refusing new runs until some end", maxAbandonedRunning)), out, outCap, outLen)
 	}
+	// The hooks never ran: the request is left as it was.
+	done(h, lr)
+	st, why := refusal(res, id)
+	return answer(0, st, why, out, outCap, outLen)
+}
+
+// refusal is the status and reason of a run that was not handed off.
+func refusal(res handOffResult, id uint32) (int32, []byte) {
+	if res == idInUse {
+		return statusBadState, []byte(fmt.Sprintf("call id %d is already in use", id))
+	}
+	return statusBusy, []byte(fmt.Sprintf("%d abandoned plugin runs are still running: refusing new runs until some end", maxAbandonedRunning))
+}
+
+//export shim_analytics_run
+func shim_analytics_run(callID C.uint32_t, in *C.uint8_t, inLen C.uint32_t, out *C.uint8_t, outCap C.uint32_t, outLen *C.uint32_t) (rc C.int32_t) {
+	defer recoverInto(&rc, out, outCap, outLen)
+	id := uint32(callID)
+	frame := bytes.Clone(borrow(in, inLen)) // the input is borrowed for this call only
+	logs := &callLogs{}
+	res := handOff(id, logs, func() (int32, []byte) { return runAnalytics(frame, logs) })
+	if res == handedOff {
+		return C.int32_t(statusPending)
+	}
+	st, why := refusal(res, id)
+	return answer(0, st, why, out, outCap, outLen)
 }
 
 //export shim_requests_release

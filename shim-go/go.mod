@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/TykTechnologies/tyk v0.0.0-00010101000000-000000000000
+	github.com/TykTechnologies/tyk-pump v0.0.0-00010101000000-000000000000
 	github.com/sirupsen/logrus v1.9.3
 )
 
@@ -23,3 +24,5 @@ require (
 )
 
 replace github.com/TykTechnologies/tyk => ./tyk
+
+replace github.com/TykTechnologies/tyk-pump => ./tyk-pump

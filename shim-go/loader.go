@@ -38,6 +38,7 @@ type loadedPlugin struct {
 	kind         uint32
 	request      requestHook
 	response     responseHook
+	analytics    analyticsHook
 }
 
 // table is a copy-on-write list indexed by handle-1: lookups on the hot path
@@ -155,7 +156,7 @@ func loadFail(format string, args ...any) error { return &loadError{fmt.Sprintf(
 // after that is reported as not loaded, and loads after its init returns
 // succeed. Every failure is an error saying why, in words.
 func loadPlugin(path, symbol string, kind uint32, initTimeout time.Duration) (uint32, error) {
-	if kind != C.SHIM_KIND_REQUEST && kind != C.SHIM_KIND_RESPONSE {
+	if kind != C.SHIM_KIND_REQUEST && kind != C.SHIM_KIND_RESPONSE && kind != C.SHIM_KIND_ANALYTICS {
 		return 0, loadFail("unknown hook kind %d", kind)
 	}
 	abs, err := filepath.Abs(path)
@@ -199,12 +200,17 @@ func loadPlugin(path, symbol string, kind uint32, initTimeout time.Duration) (ui
 	case C.SHIM_KIND_REQUEST:
 		lp.request = asRequestHook(sym)
 		if lp.request == nil {
-			return 0, wrongSignature(abs, symbol, sym, "request", "func(http.ResponseWriter, *http.Request)")
+			return 0, wrongSignature(abs, symbol, sym, "a request", "func(http.ResponseWriter, *http.Request)")
 		}
 	case C.SHIM_KIND_RESPONSE:
 		lp.response = asResponseHook(sym)
 		if lp.response == nil {
-			return 0, wrongSignature(abs, symbol, sym, "response", "func(http.ResponseWriter, *http.Response, *http.Request)")
+			return 0, wrongSignature(abs, symbol, sym, "a response", "func(http.ResponseWriter, *http.Response, *http.Request)")
+		}
+	case C.SHIM_KIND_ANALYTICS:
+		lp.analytics = asAnalyticsHook(sym)
+		if lp.analytics == nil {
+			return 0, wrongSignature(abs, symbol, sym, "an analytics", "func(*analytics.AnalyticsRecord) (analytics: github.com/TykTechnologies/tyk-pump/analytics)")
 		}
 	}
 	h := plugins.add(lp)
@@ -369,7 +375,7 @@ func asResponseHook(sym plugin.Symbol) responseHook {
 }
 
 func wrongSignature(path, symbol string, sym plugin.Symbol, hook, want string) error {
-	return loadFail("symbol %s in plugin %s has type %T; a %s hook must be %s", symbol, path, sym, hook, want)
+	return loadFail("symbol %s in plugin %s has type %T; %s hook must be %s", symbol, path, sym, hook, want)
 }
 
 var differentVersion = regexp.MustCompile(`different version of package (\S+)`)

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 /* Bump on any change to a signature, a status, a kind or a wire layout. */
-#define SHIM_ABI_VERSION 3
+#define SHIM_ABI_VERSION 4
 
 typedef enum {
   SHIM_OK = 0,
@@ -42,7 +42,8 @@ typedef enum {
 
 typedef enum {
   SHIM_KIND_REQUEST = 1,  /* func(http.ResponseWriter, *http.Request) */
-  SHIM_KIND_RESPONSE = 2  /* func(http.ResponseWriter, *http.Response, *http.Request) */
+  SHIM_KIND_RESPONSE = 2, /* func(http.ResponseWriter, *http.Response, *http.Request) */
+  SHIM_KIND_ANALYTICS = 3 /* func(*analytics.AnalyticsRecord), Tyk Pump's record: an API's analytics_plugin */
 } shim_kind;
 
 /* Called from a Go thread when handed-off runs have ended and wait in the
@@ -53,7 +54,7 @@ typedef void (*shim_on_complete)(uint32_t unused);
 
 uint32_t shim_abi_version(void);
 
-/* JSON: {"abi":3,"go":"go1.26.x","module":...,"deps":[{"path","version","sum"}],"settings":{...}} */
+/* JSON: {"abi":4,"go":"go1.26.x","module":...,"deps":[{"path","version","sum"}],"settings":{...}} */
 int32_t shim_info(uint8_t *out, uint32_t out_cap, uint32_t *out_len);
 
 /* Sets the completion callback and the plugin log level ("debug", "info", ...).
@@ -124,6 +125,18 @@ int32_t shim_request_session(uint32_t request, uint8_t *out, uint32_t out_cap, u
 
 /* How many request handles are alive (open, or released with a run still going). */
 uint32_t shim_requests_open(void);
+
+/* Analytics plugins. in: a batch of analytics records, each with the
+ * handle of the SHIM_KIND_ANALYTICS plugin to run on it (wire layout in
+ * shim-go/analytics.go). The batch runs on a worker as a request run does:
+ * SHIM_PENDING at once, then its result frame (each record's plugin time,
+ * logs and panic, and the record only when its plugin changed it) joins the
+ * completion queue under call_id, and shim_call_abandon gives up on it. A
+ * record that cannot be used, or whose plugin panics, comes back unchanged
+ * and affects no other. Refused at once: SHIM_E_BAD_STATE (call id in use),
+ * SHIM_E_BUSY (as shim_request_run), with the reason in out. */
+int32_t shim_analytics_run(uint32_t call_id, uint8_t *in, uint32_t in_len,
+                           uint8_t *out, uint32_t out_cap, uint32_t *out_len);
 
 /* Moves ended runs from the completion queue into out, in order, as records
  *   u32 call_id, i32 status, u32 len, then len bytes of result frame
