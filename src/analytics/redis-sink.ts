@@ -6,7 +6,8 @@
 //   msgpack version reads only `msgpack:"..."` tags, and AnalyticsRecord has none, so its json tags play no part;
 // - time.Time is a 2-element array [unix seconds, nanoseconds] (msgpack.v2's own time encoding, not the timestamp
 //   extension of later versions);
-// - keys the struct lacks are skipped, so fields newer than a given Pump (Latency.Gateway, ApiSchema) are harmless.
+// - keys the struct lacks are skipped, so fields newer than a given Pump (Latency.Gateway, ApiSchema, OriginalPath,
+//   ListenPath, GraphQLStats, MCPStats) are harmless; CollectionName, which Pump's JSON leaves out, is a key too.
 // Floats (Geo.Location.Latitude/Longitude) are always written as float64: old decoders refuse an int there.
 //
 // Records wait in a bounded buffer (the oldest are dropped, and counted, when it is full). A batch is sent when the
@@ -211,7 +212,7 @@ export function encodePumpRecord(r: AnalyticsRecord): Uint8Array {
   const w = new MsgpackWriter();
   const geo = r.geo;
   const names = geo?.city?.names;
-  w.map(30); // the 30 fields below
+  w.map(35); // the 35 fields below
   w.str("Method").str(r.method);
   w.str("Host").str(r.host);
   w.str("Path").str(r.path);
@@ -256,21 +257,49 @@ export function encodePumpRecord(r: AnalyticsRecord): Uint8Array {
   w.str("Total").int(r.latency?.total);
   w.str("Upstream").int(r.latency?.upstream);
   w.str("Gateway").int(r.latency?.gateway);
-  w.str("Tags");
-  if (r.tags == null) w.nil();
-  else {
-    w.array(r.tags.length);
-    for (const t of r.tags) w.str(t);
-  }
+  w.str("Tags").strings(r.tags);
   w.str("Alias").str(r.alias);
   w.str("TrackPath").bool(r.track_path);
   w.str("ExpireAt").time(r.expireAt);
-  w.str("ApiSchema").str("");
+  w.str("ApiSchema").str(r.api_schema);
+  w.str("OriginalPath").str(r.original_path);
+  w.str("ListenPath").str(r.listen_path);
+  const gql = r.graphql_stats;
+  w.str("GraphQLStats").map(7);
+  w.str("Variables").str(gql?.Variables);
+  w.str("RootFields").strings(gql?.RootFields);
+  w.str("Types");
+  const types = gql?.Types;
+  if (types == null) w.nil();
+  else {
+    const entries = Object.entries(types);
+    w.map(entries.length);
+    for (const [k, v] of entries) w.str(k).strings(v);
+  }
+  w.str("Errors");
+  const errors = gql?.Errors;
+  if (errors == null) w.nil();
+  else {
+    w.array(errors.length);
+    for (const e of errors) w.map(2).str("Message").str(e.message).str("Path").any(e.path);
+  }
+  w.str("OperationType").int(gql?.OperationType);
+  w.str("HasErrors").bool(gql?.HasErrors);
+  w.str("IsGraphQL").bool(gql?.IsGraphQL);
+  const mcp = r.mcp_stats;
+  w.str("MCPStats").map(4);
+  w.str("IsMCP").bool(mcp?.is_mcp);
+  w.str("JSONRPCMethod").str(mcp?.jsonrpc_method);
+  w.str("PrimitiveType").str(mcp?.primitive_type);
+  w.str("PrimitiveName").str(mcp?.primitive_name);
+  w.str("CollectionName").str(r.collection_name);
   return w.bytes();
 }
 
 // Go's zero time.Time, as Unix seconds, for timestamps that do not parse.
 const GO_ZERO_TIME_UNIX = -62135596800;
+// An RFC 3339 time: the whole seconds, the fraction, the zone.
+const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/;
 const encoder = new TextEncoder();
 
 /** The few msgpack types the record needs, each in the smallest form the spec allows (as Go's encoder does). */
@@ -314,6 +343,31 @@ class MsgpackWriter {
 
   array(n: number): this {
     return n < 16 ? this.u8(0x90 | n) : n < 0x10000 ? this.u8(0xdc).u16(n) : this.u8(0xdd).u32(n);
+  }
+
+  /** A Go []string: nil stays nil. */
+  strings(list: readonly string[] | null | undefined): this {
+    if (list == null) return this.nil();
+    this.array(list.length);
+    for (const s of list) this.str(s);
+    return this;
+  }
+
+  /** A Go interface{} holding a JSON value (a GraphQL error path): whole numbers as integers, others as float64. */
+  any(v: unknown): this {
+    if (v == null) return this.nil();
+    if (typeof v === "string") return this.str(v);
+    if (typeof v === "boolean") return this.bool(v);
+    if (typeof v === "number") return Number.isInteger(v) ? this.int(v) : this.float64(v);
+    if (Array.isArray(v)) {
+      this.array(v.length);
+      for (const x of v) this.any(x);
+      return this;
+    }
+    const entries = Object.entries(v);
+    this.map(entries.length);
+    for (const [k, x] of entries) this.str(k).any(x);
+    return this;
   }
 
   /** An integer (Go int / int64 / uint): non-integers are truncated, non-numbers become 0. */
@@ -361,12 +415,12 @@ class MsgpackWriter {
     return this;
   }
 
-  /** msgpack.v2's time.Time: [unix seconds, nanoseconds]. */
+  /** msgpack.v2's time.Time: [unix seconds, nanoseconds], nanoseconds as an RFC 3339 time gives them (Go writes up to 9 digits). */
   time(iso: string | undefined): this {
-    const ms = typeof iso === "string" ? Date.parse(iso) : NaN;
-    if (!Number.isFinite(ms)) return this.array(2).int(GO_ZERO_TIME_UNIX).int(0);
-    const sec = Math.floor(ms / 1000);
-    return this.array(2).int(sec).int((ms - sec * 1000) * 1_000_000);
+    const m = typeof iso === "string" ? RFC3339.exec(iso) : null;
+    const ms = m ? Date.parse(m[1] + m[3]) : NaN;
+    if (!m || !Number.isFinite(ms)) return this.array(2).int(GO_ZERO_TIME_UNIX).int(0);
+    return this.array(2).int(Math.floor(ms / 1000)).int(Number((m[2] ?? "").slice(1).padEnd(9, "0")));
   }
 
   private u8(n: number): this {

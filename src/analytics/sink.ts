@@ -98,7 +98,8 @@ export class JsonlFileSink implements AnalyticsSink {
       const batch = this.buffer.take(this.buffer.size);
       if (batch.length === 0) return;
       let text = "";
-      for (const rec of batch) text += JSON.stringify(rec) + "\n";
+      // collection_name stays out, as Pump's JSON leaves CollectionName out.
+      for (const rec of batch) text += JSON.stringify(rec.collection_name === undefined ? rec : { ...rec, collection_name: undefined }) + "\n";
       let fh: FileHandle;
       try {
         fh = await (this.handle ??= open(this.path, "a"));

@@ -7,7 +7,9 @@
 // auth token or a Go auth_check). Consecutive Go hooks with no gateway step
 // between them become one step: one entry into Go per run of hooks. A plugin
 // that cannot be loaded is logged now and answers 500 on the requests that
-// reach it; the rest of the API keeps working.
+// reach it; the rest of the API keeps working. The API's analytics_plugin is
+// loaded here too, by the same rules; its records are stored unchanged when
+// it failed (as in Tyk), see analytics/recorder.ts.
 
 import { Kind } from "../../ffi/abi.ts";
 import { type ApiDefinition, compileTykPathPattern, type MiddlewareDefinition } from "../config/api-definition.ts";
@@ -50,7 +52,7 @@ export interface ChainDeps {
   hashKeys: boolean;
 }
 
-type Hook = RequestHook | "response";
+type Hook = RequestHook | "response" | "analytics";
 
 /** Loads one plugin entry; failures are logged once here, at load. */
 export function loadSlot(deps: ChainDeps, api: Pick<LoadedApi, "id" | "file">, hook: Hook, driverName: string, path: string, symbol: string): PluginSlot {
@@ -62,7 +64,8 @@ export function loadSlot(deps: ChainDeps, api: Pick<LoadedApi, "id" | "file">, h
   }
   const file = resolvePluginPath(path, deps.gatewayVersion, deps.baseDir);
   // The JavaScript thread waits for a plugin's init no longer than for a call.
-  const res = deps.driver.load(file, symbol, hook === "response" ? Kind.RESPONSE : Kind.REQUEST, deps.pluginTimeoutMs);
+  const kind = hook === "response" ? Kind.RESPONSE : hook === "analytics" ? Kind.ANALYTICS : Kind.REQUEST;
+  const res = deps.driver.load(file, symbol, kind, deps.pluginTimeoutMs);
   if (!res.ok) {
     deps.log.error({ ...where, path: file }, `plugin not loaded: ${res.error}`);
     return { ok: false, path: file, symbol, error: res.error };
@@ -179,5 +182,19 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
     responseStep: responseSlots.length > 0 ? responsePlugins({ ...callDeps, slots: responseSlots }) : undefined,
     log: deps.log,
   });
-  return { ...api, chain: compose(chain, last) };
+  return { ...api, chain: compose(chain, last), analyticsPlugin: analyticsPlugin(def, api, deps) };
+}
+
+/** The API's analytics_plugin, loaded as Tyk loads it: a Go plugin whatever custom_middleware.driver says. */
+function analyticsPlugin(def: ApiDefinition, api: Omit<LoadedApi, "chain">, deps: ChainDeps): PluginSlot | undefined {
+  const ap = def.analytics_plugin;
+  if (!ap.enable) return undefined;
+  let s: PluginSlot;
+  if (ap.plugin_path === "" || ap.func_name === "") {
+    const error = "analytics_plugin is enabled but names no plugin_path or no func_name";
+    deps.log.error({ api_id: api.id, file: api.file, hook: "analytics" }, `plugin not loaded: ${error}`);
+    s = { ok: false, path: ap.plugin_path, symbol: ap.func_name, error };
+  } else s = loadSlot(deps, api, "analytics", "goplugin", ap.plugin_path, ap.func_name);
+  api.plugins.push(s);
+  return s;
 }

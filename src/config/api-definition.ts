@@ -103,6 +103,16 @@ export const CustomMiddlewareSchema = z.object({
 });
 export type CustomMiddleware = z.output<typeof CustomMiddlewareSchema>;
 
+/**
+ * analytics_plugin (apidef.AnalyticsPluginConfig): a Go plugin's `func(*analytics.AnalyticsRecord)` that may change
+ * each analytics record of the API before it is stored. Always a Go plugin, whatever custom_middleware.driver says.
+ */
+export const AnalyticsPluginSchema = z.object({
+  enable: flag(),
+  plugin_path: text(),
+  func_name: text(),
+});
+
 /** `auth` and each `auth_configs` entry: where the auth token is read from. */
 export const AuthConfigSchema = z.object({
   name: text(),
@@ -186,6 +196,7 @@ export const ApiDefinitionSchema = z
       disable_rate_limit: flag(),
       disable_quota: flag(),
       do_not_track: flag(),
+      analytics_plugin: section(AnalyticsPluginSchema),
       tags: list(z.string()),
       enable_context_vars: flag(),
       strip_auth_data: flag(),

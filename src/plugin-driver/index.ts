@@ -10,7 +10,7 @@
 // this kind of machine every form of it cost throughput; see shim-go/async.go.)
 
 import { type HookKind, Kind } from "../../ffi/abi.ts";
-import { type Shim, ShimCallError } from "../../ffi/shim.ts";
+import { type AnalyticsOutcome, type Shim, ShimCallError } from "../../ffi/shim.ts";
 import type { HookRun, LogRecord, RunRequest, RunResult } from "../../ffi/wire.ts";
 import { logAt, type Logger } from "../log.ts";
 
@@ -28,6 +28,14 @@ export type PluginLoad = { ok: true; plugin: LoadedPlugin } | { ok: false; error
 export interface DriverRun {
   request: number;
   result: Promise<RunResult>;
+}
+
+/** A record for its API's analytics plugin (see PluginDriver.runAnalytics). */
+export interface AnalyticsItem {
+  plugin: LoadedPlugin;
+  apiId: string;
+  /** The record as Tyk Pump's JSON. */
+  record: string;
 }
 
 /** The reason of a run abandoned because its client left. */
@@ -98,6 +106,36 @@ export class PluginDriver {
       },
     );
     return { request: run.request, result };
+  }
+
+  /**
+   * Runs each item's analytics plugin on its record on a Go worker, as hooks
+   * run, logging what each plugin logged, any panic, and any record its
+   * plugin could not be given. Resolves with one outcome per item, in order.
+   * A batch not done within `timeoutMs` is abandoned: the promise rejects
+   * with CallAbandonedError. Throws ShimCallError when the shim refuses the
+   * batch (too many stuck runs).
+   */
+  runAnalytics(items: readonly AnalyticsItem[], timeoutMs: number): Promise<AnalyticsOutcome[]> {
+    const run = this.shim.runAnalytics(items.map((i) => ({ plugin: i.plugin.handle, record: i.record })));
+    const watched: Watched = { deadline: performance.now() + timeoutMs, timeoutMs, abandon: run.abandon };
+    this.watch(watched);
+    return run.result.then(
+      (outcomes) => {
+        this.watched.delete(watched);
+        outcomes.forEach((o, i) => {
+          const at = { api_id: items[i].apiId, plugin: items[i].plugin.path, symbol: items[i].plugin.symbol };
+          for (const rec of o.logs) this.emit(rec, at);
+          if (o.panic) this.log.error({ ...at, stack: o.panic.stack }, `analytics plugin panicked: ${o.panic.message}`);
+          if (o.refused) this.log.error(at, `analytics record left unchanged: ${o.refused}`);
+        });
+        return outcomes;
+      },
+      (err) => {
+        this.watched.delete(watched);
+        throw err;
+      },
+    );
   }
 
   /**

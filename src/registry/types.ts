@@ -21,6 +21,9 @@ export interface LoadedApi {
   readonly target: URL;
   /** The definition's handle in the shim. */
   readonly shimApi: number;
+  /** Every plugin entry of the definition, loaded or not (analytics_plugin included). */
   readonly plugins: PluginSlot[];
+  /** The API's analytics_plugin, when enabled (see analytics/recorder.ts). */
+  readonly analyticsPlugin?: PluginSlot;
   chain: Chain;
 }

@@ -1,7 +1,7 @@
 // Every request that is not for the Gateway API: find its API, run its chain,
 // and record what happened (metrics, analytics, one log line at debug).
 
-import type { AnalyticsSink } from "../analytics/sink.ts";
+import type { AnalyticsRecorder } from "../analytics/recorder.ts";
 import { buildRecord } from "../analytics/record.ts";
 import { TykMessage, tykError } from "../gateway/errors.ts";
 import { currentSession, type GatewayContext, type RequestState } from "../gateway/state.ts";
@@ -9,7 +9,6 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
 import type { PluginDriver } from "../plugin-driver/index.ts";
 import type { ApiRegistry } from "../registry/index.ts";
-import { hashKey } from "../store/key-hash.ts";
 import { StoreUnavailableError } from "../store/redis.ts";
 import { canonicalPath } from "../gateway/request-path.ts";
 
@@ -17,14 +16,12 @@ export interface DispatchDeps {
   registry: ApiRegistry;
   metrics: Metrics;
   /** Absent when enable_analytics is off: then no record is even built. */
-  analytics?: AnalyticsSink;
+  analytics?: Pick<AnalyticsRecorder, "write">;
   log: Logger;
   /** 0 = unlimited. */
   maxBodyBytes: number;
   /** http_server_options.skip_url_cleaning (see gateway/request-path.ts). */
   skipUrlCleaning: boolean;
-  hashKeys: boolean;
-  hashKeyFunction: string;
   /** Releases each request's Go twin when the request ends. */
   driver: Pick<PluginDriver, "release">;
 }
@@ -117,7 +114,10 @@ export function dispatch(deps: DispatchDeps) {
     try {
       const totalMs = performance.now() - started;
       deps.metrics.request(api.id, res.status, totalMs, st.upstreamMs);
-      if (deps.analytics && !api.def.do_not_track) deps.analytics.write(record(deps, st, url.path, raw, res.status, totalMs));
+      if (deps.analytics && !api.def.do_not_track) {
+        const plugin = api.analyticsPlugin?.ok ? api.analyticsPlugin.plugin : undefined;
+        deps.analytics.write(record(st, url.path, raw, res.status, totalMs), plugin);
+      }
     } finally {
       // After the record: it may read the session from the Go twin.
       deps.driver.release(st.goRequest);
@@ -126,20 +126,22 @@ export function dispatch(deps: DispatchDeps) {
   };
 }
 
-function record(deps: DispatchDeps, st: RequestState, path: string, raw: Request, status: number, totalMs: number) {
+/** The record as Tyk's RecordHit makes it (the key as presented: the recorder hashes it, after the analytics plugin). */
+function record(st: RequestState, path: string, raw: Request, status: number, totalMs: number) {
   const session = currentSession(st);
-  const key = st.authToken ? (deps.hashKeys ? hashKey(st.authToken, deps.hashKeyFunction as "") : st.authToken) : "";
   return buildRecord({
     method: raw.method,
     host: st.host,
     path,
+    originalPath: path,
+    listenPath: st.api.def.proxy.listen_path,
     contentLength: Number(raw.headers.get("content-length") ?? 0),
     userAgent: raw.headers.get("user-agent") ?? "",
     status,
     apiId: st.api.id,
     apiName: st.api.name,
     orgId: st.api.orgId,
-    apiKey: key,
+    apiKey: st.authToken,
     alias: typeof session?.alias === "string" ? session.alias : "",
     ip: st.clientIp,
     startedAtMs: st.startedAt,

@@ -8,6 +8,7 @@ import { dirname, resolve } from "node:path";
 import process from "node:process";
 import { RedisAnalyticsSink } from "../analytics/redis-sink.ts";
 import { type AnalyticsSink, JsonlFileSink } from "../analytics/sink.ts";
+import { AnalyticsRecorder } from "../analytics/recorder.ts";
 import { ClusterNotifier } from "../cluster/notifications.ts";
 import { loadTykConf, resolvePaths, type TykConf } from "../config/tyk-conf.ts";
 import { createLogger, type Logger } from "../log.ts";
@@ -76,11 +77,19 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
     : undefined;
   const metrics = new Metrics(() => shim.openRequests());
   // With Redis, records go where Tyk Pump reads them (tyk-system-analytics); otherwise to a JSON lines file.
-  const analytics: AnalyticsSink | undefined = !conf.enable_analytics ? undefined : redis
+  const sink: AnalyticsSink | undefined = !conf.enable_analytics ? undefined : redis
     ? new RedisAnalyticsSink({ ...redis, log })
     : new JsonlFileSink(paths.analytics_file, {
       onError: (err) => log.error({ err: String(err), file: paths.analytics_file }, "analytics records could not be written"),
     });
+  // Each record goes through its API's analytics plugin, if any, then to the sink.
+  const analytics = sink && new AnalyticsRecorder({
+    sink,
+    hashKeys: conf.hash_keys,
+    runPlugins: (items, timeoutMs) => driver.runAnalytics(items, timeoutMs),
+    timeoutMs: pg.plugin_timeout_ms,
+    log,
+  });
   const policies = new PolicyStore(policySource(conf.policies, paths, log), log);
   const client = createUpstreamClient({ timeoutMs: upstreamTimeoutMs(conf) }, runtime.upstreamTransport());
   const registry = new ApiRegistry(shim, {

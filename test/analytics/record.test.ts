@@ -1,13 +1,16 @@
-// buildRecord against Tyk's analytics record: JSON field names, date fields, latency split, tags and expiry.
+// buildRecord and finishRecord against Tyk's analytics record: JSON field names, date fields, latency split, what
+// Tyk's analytics worker adds (key hash, tags, leading slashes) and expiry.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type AnalyticsRecord, buildRecord, type RecordInput } from "../../src/analytics/record.ts";
+import { type AnalyticsRecord, buildRecord, finishRecord, type RecordInput } from "../../src/analytics/record.ts";
 
 function input(over: Partial<RecordInput> = {}): RecordInput {
   return {
     method: "GET",
     host: "upstream.local:8080",
     path: "/users/42",
+    originalPath: "/api/users/42",
+    listenPath: "/api/",
     contentLength: 0,
     userAgent: "curl/8.5.0",
     status: 200,
@@ -22,7 +25,7 @@ function input(over: Partial<RecordInput> = {}): RecordInput {
   };
 }
 
-// The json tags of tyk-pump's AnalyticsRecord (api_schema aside), plus latency.gateway.
+// The json tags of tyk-pump's AnalyticsRecord.
 test("the record has exactly Tyk's JSON field names", () => {
   const rec: AnalyticsRecord = JSON.parse(JSON.stringify(buildRecord(input())));
   assert.deepEqual(Object.keys(rec).sort(), [
@@ -30,20 +33,25 @@ test("the record has exactly Tyk's JSON field names", () => {
     "api_id",
     "api_key",
     "api_name",
+    "api_schema",
     "api_version",
     "content_length",
     "day",
     "expireAt",
     "geo",
+    "graphql_stats",
     "host",
     "hour",
     "ip_address",
     "latency",
+    "listen_path",
+    "mcp_stats",
     "method",
     "month",
     "network",
     "oauth_id",
     "org_id",
+    "original_path",
     "path",
     "raw_path",
     "raw_request",
@@ -77,6 +85,20 @@ test("the record has exactly Tyk's JSON field names", () => {
   assert.equal(rec.api_version, "Non Versioned");
   assert.equal(rec.oauth_id, "");
   assert.equal(rec.raw_request, "");
+  assert.equal(rec.original_path, "/api/users/42");
+  assert.equal(rec.listen_path, "/api/");
+  assert.equal(rec.api_schema, "");
+  // Go's zero GraphQLStats and MCPStats: nil slices and maps are null.
+  assert.deepEqual(rec.graphql_stats, {
+    Variables: "",
+    RootFields: null,
+    Types: null,
+    Errors: null,
+    OperationType: 0,
+    HasErrors: false,
+    IsGraphQL: false,
+  });
+  assert.deepEqual(rec.mcp_stats, { is_mcp: false, jsonrpc_method: "", primitive_type: "", primitive_name: "" });
 });
 
 test("timestamp is RFC 3339 at completion time and the date fields come from it", () => {
@@ -110,17 +132,31 @@ test("latency is whole ms, truncated like Go, and gateway = total - upstream", (
   assert.deepEqual(buildRecord(input({ totalMs: 3, upstreamMs: 4 })).latency, { total: 3, upstream: 4, gateway: 0 });
 });
 
-test("api_key and the key-, org-, api- tags Tyk appends", () => {
-  const keyed = buildRecord(input({ apiKey: "6129dc1e8b64c6b4", tags: ["pol-p1", "dev-d1"] }));
+test("api_key and the key-, org-, api- tags are added by finishRecord, after the analytics plugin's turn", () => {
+  const hit = buildRecord(input({ apiKey: "6129dc1e8b64c6b4", tags: ["pol-p1", "dev-d1"] }));
+  // What an analytics plugin gets: the key as presented, only the session's and API's tags.
+  assert.equal(hit.api_key, "6129dc1e8b64c6b4");
+  assert.deepEqual(hit.tags, ["pol-p1", "dev-d1"]);
+  const keyed = finishRecord(hit, false);
   assert.equal(keyed.api_key, "6129dc1e8b64c6b4");
   assert.deepEqual(keyed.tags, ["pol-p1", "dev-d1", "key-6129dc1e8b64c6b4", "org-org1", "api-api1"]);
-  const keyless = buildRecord(input({ orgId: "" }));
+  const keyless = finishRecord(buildRecord(input({ orgId: "" })), false);
   assert.equal(keyless.api_key, "");
   assert.deepEqual(keyless.tags, ["api-api1"]);
+  // A plugin may leave Go's nil slice.
+  assert.deepEqual(finishRecord({ ...buildRecord(input()), tags: null }, false).tags, ["org-org1", "api-api1"]);
+});
+
+test("with hash_keys the stored key is its hash (by the algorithm the key names, as Tyk's worker hashes), keyless ones included", () => {
+  const hashed = finishRecord(buildRecord(input({ apiKey: "mykey" })), true);
+  assert.equal(hashed.api_key, "10b31c42", "murmur32, Tyk's default for keys that name no algorithm");
+  assert.deepEqual(hashed.tags, ["key-10b31c42", "org-org1", "api-api1"]);
+  // Tyk hashes unconditionally: a keyless request's empty key becomes murmur32("").
+  assert.equal(finishRecord(buildRecord(input()), true).api_key, "00000000");
 });
 
 test("tracked path, raw path, leading slash and version", () => {
-  const tracked = buildRecord(input({ path: "users/42", trackedPath: "/users/{id}", apiVersion: "v2" }));
+  const tracked = finishRecord(buildRecord(input({ path: "users/42", trackedPath: "/users/{id}", apiVersion: "v2" })), false);
   assert.equal(tracked.path, "/users/{id}");
   assert.equal(tracked.raw_path, "/users/42");
   assert.equal(tracked.track_path, true);

@@ -6,7 +6,7 @@ import { Buffer } from "node:buffer";
 import { test } from "node:test";
 import { decode } from "@msgpack/msgpack";
 import { Redis } from "ioredis";
-import { buildRecord } from "../../src/analytics/record.ts";
+import { buildRecord, finishRecord } from "../../src/analytics/record.ts";
 import { RedisAnalyticsSink, type RedisAnalyticsSinkOptions } from "../../src/analytics/redis-sink.ts";
 import { startRedis, type TestRedis } from "../helpers/redis.ts";
 import { rec } from "../helpers/analytics.ts";
@@ -54,10 +54,12 @@ test("records are RPUSHed to tyk-system-analytics as msgpack maps with Pump's Go
   const client = plainClient(redis.port);
   const s = sink(redis);
   try {
-    const full = buildRecord({
+    const full = finishRecord(buildRecord({
       method: "POST",
       host: "upstream.example",
       path: "/users/42",
+      originalPath: "/users-api/users/42",
+      listenPath: "/users-api/",
       trackedPath: "/users/{id}",
       contentLength: 1234,
       userAgent: "curl/8",
@@ -82,7 +84,7 @@ test("records are RPUSHed to tyk-system-analytics as msgpack maps with Pump's Go
       totalMs: 7.9,
       upstreamMs: 5.2,
       expireAfterSeconds: 3600,
-    });
+    }), false);
     await until(() => s.connected, "the sink to connect");
     s.write(full);
     s.write(rec(1));
@@ -128,6 +130,19 @@ test("records are RPUSHed to tyk-system-analytics as msgpack maps with Pump's Go
       TrackPath: true,
       ExpireAt: [stampSec + 3600, 127_000_000],
       ApiSchema: "",
+      OriginalPath: "/users-api/users/42",
+      ListenPath: "/users-api/",
+      GraphQLStats: {
+        Variables: "",
+        RootFields: null,
+        Types: null,
+        Errors: null,
+        OperationType: 0,
+        HasErrors: false,
+        IsGraphQL: false,
+      },
+      MCPStats: { IsMCP: false, JSONRPCMethod: "", PrimitiveType: "", PrimitiveName: "" },
+      CollectionName: "",
     });
     // Field order follows the Go struct, as the gateway's encoder writes it.
     assert.deepEqual(Object.keys(items[0]).slice(0, 4), ["Method", "Host", "Path", "RawPath"]);

@@ -1,11 +1,13 @@
-import { type AnalyticsRecord, buildRecord } from "../../src/analytics/record.ts";
+import { type AnalyticsRecord, buildRecord, finishRecord } from "../../src/analytics/record.ts";
 
-/** A small analytics record, the n-th of a series (path /r<n>). */
+/** A small analytics record as sinks get it, the n-th of a series (path /r<n>). */
 export function rec(n: number): AnalyticsRecord {
-  return buildRecord({
+  return finishRecord(buildRecord({
     method: "GET",
     host: "up",
     path: `/r${n}`,
+    originalPath: `/api/r${n}`,
+    listenPath: "/api/",
     contentLength: 0,
     userAgent: "t",
     status: 200,
@@ -16,5 +18,5 @@ export function rec(n: number): AnalyticsRecord {
     startedAtMs: 1_700_000_000_000 + n,
     totalMs: 2,
     upstreamMs: 1,
-  });
+  }), false);
 }
