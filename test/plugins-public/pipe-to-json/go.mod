@@ -1,0 +1,3 @@
+module tyk-plugin
+
+go 1.23
