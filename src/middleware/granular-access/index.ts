@@ -4,23 +4,15 @@
 
 import { ownValue } from "../../config/records.ts";
 import { TykMessage, tykError } from "../../gateway/errors.ts";
+import { decodedPath } from "../../gateway/request-path.ts";
 import { currentSession, type GatewayMiddleware } from "../../gateway/state.ts";
 import { urlAllowed } from "../../policy/granular.ts";
-
-/** The request path as Go's r.URL.Path has it: decoded (plugins' rewrites included). */
-function decodedPath(path: string): string {
-  if (!path.includes("%")) return path;
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
-}
 
 export function granularAccess(): GatewayMiddleware {
   return function granularAccessMiddleware(c, next) {
     const st = c.var.gw;
     const allowed = ownValue(currentSession(st)?.access_rights, st.api.id)?.allowed_urls;
+    // Matched as Go's r.URL.Path is: decoded, plugins' rewrites included.
     if (!allowed || allowed.length === 0 || urlAllowed(allowed, st.method, decodedPath(st.path))) return next();
     return Promise.resolve(tykError(403, TykMessage.resourceDisallowed));
   };
