@@ -14,7 +14,7 @@
 import { Kind } from "../../ffi/abi.ts";
 import { type ApiDefinition, compileTykPathPattern, type MiddlewareDefinition } from "../config/api-definition.ts";
 import { compose } from "../gateway/compose.ts";
-import type { GatewayMiddleware } from "../gateway/state.ts";
+import { bufferedBody, type GatewayMiddleware } from "../gateway/state.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
 import { accessRights } from "../middleware/access-rights/index.ts";
@@ -50,6 +50,8 @@ export interface ChainDeps {
   upstreamTimeoutMs: number;
   rateLimitHeaders: "quotas" | "rate_limits";
   hashKeys: boolean;
+  /** tyk.conf analytics_config.enable_detailed_recording. */
+  detailedRecording: boolean;
 }
 
 type Hook = RequestHook | "response" | "analytics";
@@ -99,6 +101,9 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
 
   // Steps in order; a run of Go hooks is gathered until the next gateway step.
   const chain: GatewayMiddleware[] = [];
+  const detailedRecording = def.enable_detailed_recording || deps.detailedRecording;
+  // A detailed record holds the request body, which would otherwise stream upstream and be gone.
+  if (detailedRecording) chain.push(holdBody);
   let run: HookEntry[] = [];
   const flush = () => {
     if (run.length > 0) chain.push(goPlugins({ ...callDeps, hooks: run }));
@@ -182,8 +187,13 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
     responseStep: responseSlots.length > 0 ? responsePlugins({ ...callDeps, slots: responseSlots }) : undefined,
     log: deps.log,
   });
-  return { ...api, chain: compose(chain, last), analyticsPlugin: analyticsPlugin(def, api, deps) };
+  return { ...api, chain: compose(chain, last), analyticsPlugin: analyticsPlugin(def, api, deps), detailedRecording };
 }
+
+const holdBody: GatewayMiddleware = async function holdBody(c, next) {
+  await bufferedBody(c.get("gw"));
+  return next();
+};
 
 /** The API's analytics_plugin, loaded as Tyk loads it: a Go plugin whatever custom_middleware.driver says. */
 function analyticsPlugin(def: ApiDefinition, api: Omit<LoadedApi, "chain">, deps: ChainDeps): PluginSlot | undefined {

@@ -196,6 +196,8 @@ export const ApiDefinitionSchema = z
       disable_rate_limit: flag(),
       disable_quota: flag(),
       do_not_track: flag(),
+      /** This API's records carry the whole request and response (raw_request, raw_response). */
+      enable_detailed_recording: flag(),
       analytics_plugin: section(AnalyticsPluginSchema),
       tags: list(z.string()),
       enable_context_vars: flag(),

@@ -95,6 +95,12 @@ export const PoliciesSchema = z.object({
 });
 export type PoliciesConf = z.output<typeof PoliciesSchema>;
 
+/** `analytics_config`: how analytics records are made (with enable_analytics). */
+export const AnalyticsConfigSchema = z.object({
+  /** Every API's records carry the whole request and response (raw_request, raw_response). */
+  enable_detailed_recording: flag(),
+});
+
 /** `plugin_gateway`: this gateway's own settings. Tyk ignores the section, so a shared tyk.conf stays valid. */
 export const PluginGatewaySchema = z.object({
   /** A plugin call not returned by then fails its request with 504. */
@@ -137,6 +143,7 @@ export const TykConfSchema = z.object(
     /** Accept cluster notifications whatever their signature. */
     allow_insecure_configs: flag(),
     enable_analytics: flag(),
+    analytics_config: section(AnalyticsConfigSchema),
     storage: section(StorageSchema),
     http_server_options: section(HttpServerOptionsSchema),
     /** Upstream timeout in seconds; Tyk: "Default: 30 seconds". */

@@ -25,5 +25,7 @@ export interface LoadedApi {
   readonly plugins: PluginSlot[];
   /** The API's analytics_plugin, when enabled (see analytics/recorder.ts). */
   readonly analyticsPlugin?: PluginSlot;
+  /** Its records carry the whole request and response (its enable_detailed_recording, or tyk.conf's). */
+  readonly detailedRecording?: boolean;
   chain: Chain;
 }

@@ -2,9 +2,10 @@
 // and record what happened (metrics, analytics, one log line at debug).
 
 import type { AnalyticsRecorder } from "../analytics/recorder.ts";
-import { buildRecord } from "../analytics/record.ts";
+import { type AnalyticsRecord, buildRecord } from "../analytics/record.ts";
+import { recordDetailed } from "../analytics/detail.ts";
 import { TykMessage, tykError } from "../gateway/errors.ts";
-import { currentSession, type GatewayContext, type RequestState } from "../gateway/state.ts";
+import { currentSession, type GatewayContext, type RequestState, requestUri } from "../gateway/state.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
 import type { PluginDriver } from "../plugin-driver/index.ts";
@@ -116,7 +117,14 @@ export function dispatch(deps: DispatchDeps) {
       deps.metrics.request(api.id, res.status, totalMs, st.upstreamMs);
       if (deps.analytics && !api.def.do_not_track) {
         const plugin = api.analyticsPlugin?.ok ? api.analyticsPlugin.plugin : undefined;
-        deps.analytics.write(record(st, url.path, raw, res.status, totalMs), plugin);
+        const write = (rec: AnalyticsRecord) => deps.analytics!.write(rec, plugin);
+        const hit = record(st, url.path, raw, res.status, totalMs);
+        const session = currentSession(st);
+        // Tyk's recordDetail: the API's setting (or tyk.conf's), or the key's.
+        if (api.detailedRecording || session?.enable_detailed_recording || session?.enable_detail_recording) {
+          const body = st.body instanceof Uint8Array ? st.body : undefined;
+          res = recordDetailed(hit, { method: st.method, uri: requestUri(st), host: st.host, headers: st.headers, body }, res, write);
+        } else write(hit);
       }
     } finally {
       // After the record: it may read the session from the Go twin.

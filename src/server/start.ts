@@ -105,6 +105,7 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
     upstreamTimeoutMs: upstreamTimeoutMs(conf),
     rateLimitHeaders: conf.rate_limit_response_headers,
     hashKeys: conf.hash_keys,
+    detailedRecording: conf.analytics_config.enable_detailed_recording,
   }, paths.app_path, conf.bundle_base_url || conf.enable_bundle_downloader ? {
     baseUrl: conf.bundle_base_url,
     middlewarePath: paths.middleware_path,
