@@ -12,7 +12,7 @@ export function pluginCommand(runtime: Runtime, args: string[]): number | Promis
   const [sub, ...rest] = args;
   if (sub === "build") return buildCommand(runtime, rest);
   if (sub === "check") return checkCommand(runtime, rest);
-  say("usage: gateway plugin build <plugin-dir> [-o <file.so>]\n       gateway plugin check <file.so> [--symbol Name [--response]]");
+  say("usage: gateway plugin build <plugin-dir> [-o <file.so>]\n       gateway plugin check <file.so> [--symbol Name [--response | --analytics]]");
   return 2;
 }
 
@@ -53,14 +53,15 @@ async function buildCommand(runtime: Runtime, args: string[]): Promise<number> {
 function checkCommand(runtime: Runtime, args: string[]): number {
   const file = args.find((a) => !a.startsWith("-"));
   if (!file) {
-    say("usage: gateway plugin check <file.so> [--symbol Name [--response]]");
+    say("usage: gateway plugin check <file.so> [--symbol Name [--response | --analytics]]");
     return 2;
   }
   const shim = openShim(runtime, { log: say });
   const report = shim.checkPlugin(file);
   const si = args.indexOf("--symbol");
   if (report.ok && si >= 0) {
-    const loaded = shim.loadPlugin(file, args[si + 1], args.includes("--response") ? Kind.RESPONSE : Kind.REQUEST);
+    const kind = args.includes("--response") ? Kind.RESPONSE : args.includes("--analytics") ? Kind.ANALYTICS : Kind.REQUEST;
+    const loaded = shim.loadPlugin(file, args[si + 1], kind);
     if (!loaded.ok) {
       report.ok = false;
       report.problems.push(loaded.error);

@@ -12,7 +12,7 @@ import { GATEWAY_VERSION } from "../../src/version.ts";
 import { PLUGIN_SOURCES } from "../helpers/plugins.ts";
 import { runtime, testShim } from "../helpers/shim.ts";
 
-const { shim } = await testShim();
+const { shim, plugins } = await testShim();
 const info = shim.info();
 const base = { shimDir: SHIM_SOURCE_DIR, shimGo: info.go, shimDeps: info.deps, gatewayVersion: GATEWAY_VERSION };
 
@@ -80,6 +80,15 @@ test("gateway plugin build and plugin check work from the command line", () => {
   const missing = gateway("plugin", "check", out, "--symbol", "Missing");
   assert.equal(missing.status, 1);
   assert.match(missing.stdout, /symbol Missing not found/);
+});
+
+test("gateway plugin check --analytics checks a symbol as an analytics plugin", () => {
+  const ok = gateway("plugin", "check", plugins["tyk-goplugins"], "--symbol", "MyAnalyticsPluginAddTag", "--analytics");
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /OK, loads in this gateway/);
+  const asRequest = gateway("plugin", "check", plugins["tyk-goplugins"], "--symbol", "MyAnalyticsPluginAddTag");
+  assert.equal(asRequest.status, 1);
+  assert.match(asRequest.stdout, /a request hook must be func\(http\.ResponseWriter, \*http\.Request\)/);
 });
 
 test("a plugin built with plain go build (no -trimpath) is refused by plugin check, saying why", () => {
