@@ -93,6 +93,8 @@ const GlobalSchema = z
     responsePlugin: SinglePluginFormSchema,
     skipRateLimit: flag(),
     skipQuota: flag(),
+    /** oas.TrafficLogs: whether the API records analytics (Classic do_not_track), and its analytics plugin. */
+    trafficLogs: z.object({ enabled: flag(), plugins: z.array(CustomPluginSchema).nullish() }).nullish(),
   })
   .nullish();
 type Global = NonNullable<z.output<typeof GlobalSchema>>;
@@ -494,6 +496,9 @@ function convert(doc: Record<string, unknown>, x: XTyk, paths: Record<string, un
     config_data_disabled: !plugin?.data?.enabled,
     disable_rate_limit: global?.skipRateLimit ?? false,
     disable_quota: global?.skipQuota ?? false,
+    // TrafficLogs.ExtractTo: an absent section records nothing.
+    do_not_track: !global?.trafficLogs?.enabled,
+    analytics_plugin: analyticsPlugin(global, origins, unknownFields),
     version_data: {
       not_versioned: true,
       default_version: "",
@@ -502,6 +507,21 @@ function convert(doc: Record<string, unknown>, x: XTyk, paths: Record<string, un
     },
   };
   return { classic, origins, unknownFields };
+}
+
+/** analytics_plugin from trafficLogs.plugins (CustomAnalyticsPlugins.ExtractTo): Tyk uses the first; the others are reported. */
+function analyticsPlugin(global: Global | null | undefined, origins: Origins, unknown: string[]) {
+  const plugins = global?.trafficLogs?.plugins ?? [];
+  const at = [...X, "middleware", "global", "trafficLogs", "plugins"];
+  plugins.slice(1).forEach((_, i) => unknown.push(formatPath([...at, i + 1])));
+  const p = plugins[0];
+  if (!p) return { enable: false, plugin_path: "", func_name: "" };
+  origins.push(
+    ["analytics_plugin", formatPath([...at, 0])],
+    ["analytics_plugin.plugin_path", formatPath([...at, 0, "path"])],
+    ["analytics_plugin.func_name", formatPath([...at, 0, "functionName"])],
+  );
+  return { enable: p.enabled, plugin_path: p.path, func_name: p.functionName };
 }
 
 /**

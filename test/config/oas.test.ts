@@ -348,6 +348,25 @@ test("OAS: the deprecated single-plugin forms are read, the list form wins, and 
   ]);
 });
 
+test("OAS: trafficLogs is Classic do_not_track (absent: nothing recorded, as in Tyk) and its first plugin the analytics_plugin", () => {
+  const with_ = (trafficLogs?: Json) => {
+    const doc = ordersOas();
+    const x = doc["x-tyk-api-gateway"] as { middleware: { global: Json } };
+    if (trafficLogs) x.middleware.global.trafficLogs = trafficLogs;
+    return parseOasDefinition(doc, "orders.json");
+  };
+  const none = with_();
+  assert.equal(none.def.do_not_track, true);
+  assert.deepEqual(none.def.analytics_plugin, { enable: false, plugin_path: "", func_name: "" });
+  const two = with_({
+    enabled: true,
+    plugins: [{ enabled: true, functionName: "MaskLogin", path: "plugins/a.so" }, { enabled: true, functionName: "Other", path: "plugins/b.so" }],
+  });
+  assert.equal(two.def.do_not_track, false);
+  assert.deepEqual(two.def.analytics_plugin, { enable: true, plugin_path: "plugins/a.so", func_name: "MaskLogin" });
+  assert.ok(two.unknownFields.includes("x-tyk-api-gateway.middleware.global.trafficLogs.plugins[1]"), two.unknownFields.join());
+});
+
 test("OAS: errors found by Classic rules name the document's field", () => {
   // goplugin without a bundle: every enabled plugin needs its .so path.
   const noPath = minimalOas({

@@ -52,6 +52,20 @@ const tykPlugin = (id: string, symbol: string, extra: Record<string, unknown> = 
   withPlugin(id, symbol, plugins["tyk-goplugins"], { proxy: { listen_path: `/${id}/`, target_url: golangUrl, strip_listen_path: true }, ...extra });
 const LOGIN = `{"email": "m", "password": "p", "data": {"email": "m", "password": "p"}}`;
 
+/** A Tyk OAS API on /<id>/; `trafficLogs` is its middleware.global.trafficLogs, if any. */
+const oasApi = (id: string, trafficLogs?: Record<string, unknown>) =>
+  JSON.stringify({
+    openapi: "3.0.3",
+    info: { title: id, version: "1.0.0" },
+    paths: {},
+    "x-tyk-api-gateway": {
+      info: { id, name: id, state: { active: true } },
+      upstream: { url: up.url },
+      server: { listenPath: { value: `/${id}/`, strip: true } },
+      ...(trafficLogs ? { middleware: { global: { trafficLogs } } } : {}),
+    },
+  });
+
 before(async () => {
   up = await startUpstream();
   // An upstream that names itself, as Go's servers do not by default but many do: Tyk's example plugins delete it.
@@ -82,7 +96,10 @@ before(async () => {
       keylessApi("plain", "/plain/", up.url),
       keylessApi("detailed", "/detailed/", golangUrl, { enable_detailed_recording: true }),
       keylessApi("keyed", "/keyed/", golangUrl, { use_keyless: false, use_standard_auth: true, auth: { auth_header_name: "authorization" } }),
-    ]),
+    ], {
+      "oas-logs.json": oasApi("oas-logs", { enabled: true, plugins: [{ enabled: true, functionName: "Logs", path: plugins.analytics }] }),
+      "oas-untracked.json": oasApi("oas-untracked"),
+    }),
     // Detailed recording on for every API, from tyk.conf.
     startGatewayProcess({
       enable_analytics: true,
@@ -116,6 +133,8 @@ before(async () => {
     send(gw, "/plain/x"),
     send(gw, "/detailed/d?q=1", { method: "PUT", body: "body!", headers: { "user-agent": "ua", "x-multi": "a", "content-type": "text/plain", accept: "*/*" } }),
     send(gw, "/keyed/k", { headers: { authorization: token } }),
+    send(gw, "/oas-logs/x"),
+    send(gw, "/oas-untracked/x"),
     send(gwRedis, "/addtag/redis"),
     send(gwRedis, "/everything/redis"),
     send(gwRedis, "/panics/redis"),
@@ -390,6 +409,16 @@ test("analytics plugin: it runs on the record of a request a plugin answered", a
   const rec = await recordOf("/answered/x");
   assert.equal(rec.response_code, 418);
   assert.deepEqual(rec.tags, ["logged", "org-default", "api-answered"]);
+});
+
+test("analytics plugin: a Tyk OAS API names it in trafficLogs.plugins; without trafficLogs.enabled it records nothing, as in Tyk", async () => {
+  assert.equal((await got("/oas-logs/x")).status, 200);
+  assert.deepEqual((await recordOf("/oas-logs/x")).tags, ["logged", "api-oas-logs"]);
+  assert.equal((await got("/oas-untracked/x")).status, 200);
+  // A record is queued before its response is sent, and the file keeps their order: one sent later is written after it.
+  await send(gw, "/plain/after");
+  await recordOf("/plain/after");
+  assert.equal(records().find((r) => r.api_id === "oas-untracked"), undefined);
 });
 
 test("analytics plugin: a slow plugin never holds up requests; past plugin_timeout_ms its records are stored unchanged", async () => {
