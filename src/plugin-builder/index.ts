@@ -180,8 +180,17 @@ export async function buildPlugin(opts: BuildOptions): Promise<{ output: string;
     await go(["mod", "edit", ...edits], work);
     opts.log?.(`resolving modules for ${pluginDir}`);
     await go(["mod", "tidy"], work);
+    let modules = await listModules(work);
+    const used = new Set(modules.map((m) => m.Path));
+    const restored = layout.droppedIndirect.filter((r) => used.has(r.Path));
+    if (restored.length > 0) {
+      // Go's minimal version selection keeps the higher of the author's pin and what the graph needs.
+      await go(["mod", "edit", ...restored.map((r) => `-require=${r.Path}@${r.Version}`)], work);
+      await go(["mod", "tidy"], work);
+      modules = await listModules(work);
+    }
 
-    const conflicts = versionConflicts(await listModules(work), opts.shimDeps);
+    const conflicts = versionConflicts(modules, opts.shimDeps);
     if (conflicts.length > 0) {
       throw new PluginBuildError(`plugin ${pluginDir} cannot share packages with this gateway:\n- ${conflicts.join("\n- ")}`);
     }

@@ -33,6 +33,13 @@ export interface GoWorkJson {
 export interface LayoutPlan {
   edits: string[];
   notes: string[];
+  /**
+   * The `// indirect` requirements dropped (see planLayout), modules the
+   * gateway does not pin: once the plugin's own graph is known, those it uses
+   * get their version back (an author may have pinned one on purpose, and two
+   * plugins sharing a module must agree on it).
+   */
+  droppedIndirect: ModVersion[];
 }
 
 export interface LayoutInput {
@@ -114,9 +121,13 @@ export function planLayout(input: LayoutInput): LayoutPlan {
   for (const r of input.goMod?.Replace ?? []) replace(r, input.pluginDir, "go.mod");
 
   const tyk = input.goMod?.Require?.find((r) => input.provided.has(r.Path));
+  const droppedIndirect: ModVersion[] = [];
   if (tyk && !ourTyk) {
     const indirect = (input.goMod?.Require ?? []).filter((r) => r.Indirect && !input.provided.has(r.Path));
-    for (const r of indirect) edits.push(`-droprequire=${r.Path}`);
+    for (const r of indirect) {
+      edits.push(`-droprequire=${r.Path}`);
+      if (!input.pinned.has(r.Path) && r.Version) droppedIndirect.push({ Path: r.Path, Version: r.Version });
+    }
     if (indirect.length > 0) {
       notes.push(
         `go.mod: its ${indirect.length} indirect requirements were recorded against ${tyk.Path} ${tyk.Version}'s own dependencies and are not used; the modules the plugin needs are worked out again for this gateway's Tyk packages`,
@@ -145,7 +156,7 @@ export function planLayout(input: LayoutInput): LayoutPlan {
       if (!used.has(r.Old.Path)) replace(r, base, where);
     }
   }
-  return { edits, notes };
+  return { edits, notes, droppedIndirect };
 }
 
 /** The note for a vendor/ folder, which the build never uses. */

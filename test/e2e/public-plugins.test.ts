@@ -791,9 +791,9 @@ test("hook-logger: an auth_check hook that neither sets a session nor answers re
 
 // --- Building ---------------------------------------------------------------------
 
-test("sprig-template with its uuid pin written as `go mod tidy` writes it (// indirect) still builds with uuid v1.6.0", {
-  todo: "gateway plugin build drops every `// indirect` requirement of a go.mod that requires Tyk, the plugin's own pins included, so this plugin gets uuid v1.1.1 (sprig's) and cannot load beside uuid-query-check (v1.6.0)",
-}, async () => {
+// The builder drops a Tyk plugin's `// indirect` requirements (Tyk's own graph), but gives back those the plugin
+// uses: without that this plugin got uuid v1.1.1 (sprig's) and could not load beside uuid-query-check (v1.6.0).
+test("sprig-template with its uuid pin written as `go mod tidy` writes it (// indirect) still builds with uuid v1.6.0", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tykgw-indirect-pin-"));
   try {
     const plugin = join(dir, "sprig-template");
