@@ -19,6 +19,7 @@ import (
 	"plugin"
 	"reflect"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -380,10 +381,30 @@ func wrongSignature(path, symbol string, sym plugin.Symbol, hook, want string) e
 
 var differentVersion = regexp.MustCompile(`different version of package (\S+)`)
 
+// shimHasPackage reports whether the package belongs to a module the shim
+// itself is built with (the standard library included).
+func shimHasPackage(pkg string) bool {
+	first, _, _ := strings.Cut(pkg, "/")
+	if !strings.Contains(first, ".") {
+		return true // standard library
+	}
+	bi := shimBuild()
+	for _, d := range append([]*debug.Module{&bi.Main}, bi.Deps...) {
+		if pkg == d.Path || strings.HasPrefix(pkg, d.Path+"/") {
+			return true
+		}
+	}
+	return false
+}
+
 func explainOpenError(path string, err error) error {
 	msg := err.Error()
 	if m := differentVersion.FindStringSubmatch(msg); m != nil {
-		return loadFail("plugin %s was built with a different version of package %s than this gateway; rebuild it with `gateway plugin build`", path, m[1])
+		if shimHasPackage(m[1]) {
+			return loadFail("plugin %s was built with a different version of package %s than this gateway; rebuild it with `gateway plugin build`", path, m[1])
+		}
+		// Not the gateway's: a plugin loaded before this one has the package at another version.
+		return loadFail("plugin %s was built with a different version of package %s than a plugin loaded before it; plugins in one gateway share each package, so pin the module at one version in both (`go get <module>@<version>`) and rebuild them with `gateway plugin build`", path, m[1])
 	}
 	if strings.Contains(msg, "plugin already loaded") {
 		return loadFail("plugin %s has the same identity as a plugin already loaded (Go cannot load two builds of one module path); rebuild it with `gateway plugin build`, which gives every build its own identity", path)

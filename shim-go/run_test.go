@@ -343,3 +343,19 @@ func TestTakeResultsPacksWhatFits(t *testing.T) {
 		t.Fatal("an oversized result stays parked for shim_result_take")
 	}
 }
+
+// Go refuses a plugin whose copy of a package differs from one already in
+// the process: the gateway's own, or another plugin's. The message says which.
+func TestDifferentVersionNamesWhoseCopy(t *testing.T) {
+	for pkg, want := range map[string]string{
+		"github.com/sirupsen/logrus":   "than this gateway",
+		"net/http":                     "than this gateway",
+		"github.com/google/uuid":       "than a plugin loaded before it",
+		"github.com/google/uuid/inner": "than a plugin loaded before it",
+	} {
+		err := explainOpenError("/p.so", fmt.Errorf("plugin.Open(\"/p\"): plugin was built with a different version of package %s", pkg))
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v", pkg, err)
+		}
+	}
+}
