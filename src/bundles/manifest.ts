@@ -67,6 +67,7 @@ export const BundleManifestSchema = z
     };
     for (const kind of HOOK_KINDS) m.custom_middleware[kind].forEach((d, i) => at(kind, i, d.path));
     if (m.custom_middleware.auth_check) at("auth_check", undefined, m.custom_middleware.auth_check.path);
+    if (m.custom_middleware.traffic_logs) at("traffic_logs", undefined, m.custom_middleware.traffic_logs.path);
   });
 export type BundleManifest = z.output<typeof BundleManifestSchema>;
 export type BundleMiddleware = BundleManifest["custom_middleware"];
@@ -111,5 +112,6 @@ export function mapMiddlewarePaths(mw: BundleMiddleware, map: (p: string) => str
     post_key_auth: mw.post_key_auth.map(one),
     response: mw.response.map(one),
     auth_check: mw.auth_check && one(mw.auth_check),
+    traffic_logs: mw.traffic_logs && one(mw.traffic_logs),
   };
 }

@@ -96,12 +96,13 @@ async function build(flags: BuildFlags): Promise<number> {
     say(`warning: ${manifestPath}: ${field} is not a bundle manifest field; Tyk and this gateway ignore it${hint}`);
   }
   const mw = manifest.custom_middleware;
-  const hooks = mw.pre.length + mw.post.length + mw.post_key_auth.length + mw.response.length + (mw.auth_check ? 1 : 0);
+  const hooks = mw.pre.length + mw.post.length + mw.post_key_auth.length + mw.response.length + (mw.auth_check ? 1 : 0) +
+    (mw.traffic_logs ? 1 : 0);
   if (hooks === 0) {
     throw ConfigError.of(
       manifestPath,
       "custom_middleware",
-      "no hooks defined (pre, post, post_key_auth, response or auth_check)",
+      "no hooks defined (pre, post, post_key_auth, response, auth_check or traffic_logs)",
     );
   }
   if (mw.driver === "") {
@@ -137,6 +138,7 @@ async function build(flags: BuildFlags): Promise<number> {
     ...mw.post_key_auth,
     ...mw.response,
     ...(mw.auth_check ? [mw.auth_check] : []),
+    ...(mw.traffic_logs ? [mw.traffic_logs] : []),
   ], seen);
 
   const parts = files.map((f) => f.data);

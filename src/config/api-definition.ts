@@ -96,6 +96,8 @@ export const CustomMiddlewareSchema = z.object({
   post_key_auth: list(MiddlewareDefinitionSchema),
   /** undefined when Tyk's file has {} or no name. */
   auth_check: AuthCheckSchema,
+  /** A bundle manifest's analytics plugin (see registry withBundle); Tyk ignores it in an API definition. */
+  traffic_logs: AuthCheckSchema,
   response: list(MiddlewareDefinitionSchema),
   driver: MiddlewareDriverSchema.default(""),
   /** Tolerated, not implemented (an auth-cache key extractor for coprocess plugins). */

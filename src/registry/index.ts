@@ -7,6 +7,7 @@ import { BundleError, type BundleOptions, loadBundle } from "../bundles/index.ts
 import { buildChain, type ChainDeps } from "../chain/build.ts";
 import { type ApiDefinition, loadApiDefinitions } from "../config/api-definition.ts";
 import type { Shim } from "../../ffi/shim.ts";
+import { isAbsolute, join } from "node:path";
 import type { LoadedApi } from "./types.ts";
 
 export type { LoadedApi, PluginSlot } from "./types.ts";
@@ -184,8 +185,15 @@ export class ApiRegistry {
     const bundle = await loadBundle(def.custom_middleware_bundle!, this.bundles);
     this.deps.log.info({ api_id: def.api_id, bundle: def.custom_middleware_bundle, dir: bundle.dir, cached: bundle.fromCache }, "bundle loaded");
     const cm = bundle.customMiddleware;
+    // As Tyk's AddToSpec: traffic_logs (enabled, named) is the API's analytics plugin; a relative analytics
+    // plugin path of the definition's own is taken from the bundle too.
+    const logs = cm.traffic_logs;
+    const ap = def.analytics_plugin;
+    const analytics = logs && !logs.disabled
+      ? { enable: true, plugin_path: logs.path, func_name: logs.name }
+      : { ...ap, plugin_path: ap.plugin_path && !isAbsolute(ap.plugin_path) ? join(bundle.dir, ap.plugin_path) : ap.plugin_path };
     // Replaced wholesale, as Tyk does: the bundle's manifest is the API's custom middleware.
-    return { ...def, custom_middleware: { ...cm, driver: cm.driver || def.custom_middleware?.driver || "goplugin" } };
+    return { ...def, custom_middleware: { ...cm, driver: cm.driver || def.custom_middleware?.driver || "goplugin" }, analytics_plugin: analytics };
   }
 
   private build(file: string, kind: "classic" | "oas", def: ApiDefinition, raw: Record<string, unknown>, listenPath: string): LoadedApi {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -26,13 +26,14 @@ const priv = join(served, "priv.pem");
 writeFileSync(pub, keys.publicKey.export({ type: "spki", format: "pem" }));
 writeFileSync(priv, keys.privateKey.export({ type: "pkcs8", format: "pem" }));
 
-/** Builds <name>.zip with the CLI from a plugin .so and a post hook. */
-function bundle(name: string, so: string, symbol: string, sign: boolean): string {
+/** Builds <name>.zip with the CLI from a plugin .so and a post hook (or, `hook` "traffic_logs", an analytics plugin). */
+function bundle(name: string, so: string, symbol: string, sign: boolean, hook: "post" | "traffic_logs" = "post"): string {
   const dir = mkdtempSync(join(tmpdir(), "bundle-src-"));
   copyFileSync(so, join(dir, "plugin.so"));
+  const entry = { name: symbol, path: "plugin.so" };
   writeFileSync(join(dir, "manifest.json"), JSON.stringify({
     file_list: ["plugin.so"],
-    custom_middleware: { driver: "goplugin", post: [{ name: symbol, path: "plugin.so" }] },
+    custom_middleware: { driver: "goplugin", ...(hook === "post" ? { post: [entry] } : { traffic_logs: entry }) },
   }));
   const [cmd, args] = gatewayCommand();
   const out = join(served, name);
@@ -45,6 +46,7 @@ before(async () => {
   up = await startUpstream();
   bundle("good.zip", plugins.addheader, "AddFooBarHeader", true);
   bundle("unsigned.zip", plugins.session, "ShowSession", false);
+  bundle("analytics.zip", plugins.analytics, "Logs", true, "traffic_logs");
   const tampered = bundle("tampered.zip", plugins.sendtime, "HeaderOnly", true);
   // Flip one byte inside the zip's stored .so: the checksum no longer matches.
   const bytes = readFileSync(tampered);
@@ -61,12 +63,13 @@ before(async () => {
   });
   await new Promise<void>((r) => files.listen(0, "127.0.0.1", r));
   const base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
-  gw = await startGatewayProcess({ enable_bundle_downloader: true, bundle_base_url: base, public_key_path: pub, middleware_path: "./middleware" }, [
+  gw = await startGatewayProcess({ enable_bundle_downloader: true, bundle_base_url: base, public_key_path: pub, middleware_path: "./middleware", enable_analytics: true }, [
     keylessApi("good", "/good/", up.url, { custom_middleware_bundle: "good.zip" }),
     keylessApi("unsigned", "/unsigned/", up.url, { custom_middleware_bundle: "unsigned.zip" }),
     keylessApi("tampered", "/tampered/", up.url, { custom_middleware_bundle: "tampered.zip" }),
     keylessApi("missing", "/missing/", up.url, { custom_middleware_bundle: "nope.zip" }),
     keylessApi("plain", "/plain/", up.url),
+    keylessApi("analytics", "/analytics/", up.url, { custom_middleware_bundle: "analytics.zip" }),
   ]);
 });
 
@@ -81,6 +84,19 @@ test("bundles: a signed bundle is fetched, verified, unpacked and its plugin run
   assert.equal(echo.headers.foo, "Bar");
   const rec = await gw.waitForLog((l) => l.msg === "bundle loaded" && l.api_id === "good");
   assert.match(String(rec.dir), /middleware\/bundles\/[0-9a-f]{32}$/);
+});
+
+test("bundles: a manifest's traffic_logs is the API's analytics plugin, as Tyk's AddToSpec makes it", async () => {
+  const res = await fetch(`${gw.url}/analytics/x`);
+  assert.equal(res.status, 200);
+  await res.text();
+  const file = join(gw.dir, "analytics.jsonl");
+  let rec: { tags: string[] } | undefined;
+  for (let i = 0; i < 50 && !rec; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (existsSync(file)) rec = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l)).find((r) => r.api_id === "analytics");
+  }
+  assert.deepEqual(rec?.tags, ["logged", "org-default", "api-analytics"]);
 });
 
 test("bundles: unsigned (with a public key set), tampered and missing bundles leave only their APIs unloaded", async () => {
