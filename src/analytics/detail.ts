@@ -36,7 +36,12 @@ const utf8 = new TextEncoder();
  * went), then hands the record to `write`. Returns the response to send in place of `res`: same status, headers
  * and bytes, streamed as before.
  */
-export function recordDetailed(hit: AnalyticsRecord, request: RawRequestParts, res: Response, write: (rec: AnalyticsRecord) => void): Response {
+export function recordDetailed(
+  hit: AnalyticsRecord,
+  request: RawRequestParts,
+  res: Response,
+  write: (rec: AnalyticsRecord) => void,
+): Response {
   hit.raw_request = rawRequest(request);
   const chunks: Uint8Array[] = [];
   let size = 0;

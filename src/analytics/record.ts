@@ -306,6 +306,11 @@ export const AnalyticsRecordSchema: z.ZodType<AnalyticsRecord> = z.object({
     HasErrors: z.boolean(),
     IsGraphQL: z.boolean(),
   }),
-  mcp_stats: z.object({ is_mcp: z.boolean(), jsonrpc_method: z.string(), primitive_type: z.string(), primitive_name: z.string() }),
+  mcp_stats: z.object({
+    is_mcp: z.boolean(),
+    jsonrpc_method: z.string(),
+    primitive_type: z.string(),
+    primitive_name: z.string(),
+  }),
   collection_name: z.string().optional(),
 });

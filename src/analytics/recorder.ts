@@ -63,7 +63,10 @@ export class AnalyticsRecorder {
     if (this.pending >= this.maxPending) {
       if (!this.overflowing) {
         this.overflowing = true;
-        this.opts.log.warn({ waiting: this.pending }, "analytics plugins are behind: records are stored without them until they catch up");
+        this.opts.log.warn(
+          { waiting: this.pending },
+          "analytics plugins are behind: records are stored without them until they catch up",
+        );
       }
       return this.store(hit);
     }
@@ -108,7 +111,10 @@ export class AnalyticsRecorder {
       const items = batch.map((w) => ({ plugin: w.plugin, apiId: w.rec.api_id, record: JSON.stringify(w.rec) }));
       outcomes = await this.opts.runPlugins(items, this.opts.timeoutMs);
     } catch (err) {
-      this.opts.log.warn({ records: batch.length, err: (err as Error).message }, "analytics plugins did not finish: their records are stored unchanged");
+      this.opts.log.warn(
+        { records: batch.length, err: (err as Error).message },
+        "analytics plugins did not finish: their records are stored unchanged",
+      );
     }
     this.pending -= batch.length;
     batch.forEach((w, i) => this.store(this.changed(w, outcomes?.[i]) ?? w.rec));

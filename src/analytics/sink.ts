@@ -99,7 +99,9 @@ export class JsonlFileSink implements AnalyticsSink {
       if (batch.length === 0) return;
       let text = "";
       // collection_name stays out, as Pump's JSON leaves CollectionName out.
-      for (const rec of batch) text += JSON.stringify(rec.collection_name === undefined ? rec : { ...rec, collection_name: undefined }) + "\n";
+      for (const rec of batch) {
+        text += JSON.stringify(rec.collection_name === undefined ? rec : { ...rec, collection_name: undefined }) + "\n";
+      }
       let fh: FileHandle;
       try {
         fh = await (this.handle ??= open(this.path, "a"));

@@ -156,7 +156,10 @@ test("with hash_keys the stored key is its hash (by the algorithm the key names,
 });
 
 test("tracked path, raw path, leading slash and version", () => {
-  const tracked = finishRecord(buildRecord(input({ path: "users/42", trackedPath: "/users/{id}", apiVersion: "v2" })), false);
+  const tracked = finishRecord(
+    buildRecord(input({ path: "users/42", trackedPath: "/users/{id}", apiVersion: "v2" })),
+    false,
+  );
   assert.equal(tracked.path, "/users/{id}");
   assert.equal(tracked.raw_path, "/users/42");
   assert.equal(tracked.track_path, true);

@@ -47,9 +47,15 @@ function send(target: GatewayProcess, path: string, init: RequestInit = {}): Pro
 }
 
 const withPlugin = (id: string, symbol: string, path = plugins.analytics, extra: Record<string, unknown> = {}) =>
-  keylessApi(id, `/${id}/`, up.url, { analytics_plugin: { enable: true, plugin_path: path, func_name: symbol }, ...extra });
+  keylessApi(id, `/${id}/`, up.url, {
+    analytics_plugin: { enable: true, plugin_path: path, func_name: symbol },
+    ...extra,
+  });
 const tykPlugin = (id: string, symbol: string, extra: Record<string, unknown> = {}) =>
-  withPlugin(id, symbol, plugins["tyk-goplugins"], { proxy: { listen_path: `/${id}/`, target_url: golangUrl, strip_listen_path: true }, ...extra });
+  withPlugin(id, symbol, plugins["tyk-goplugins"], {
+    proxy: { listen_path: `/${id}/`, target_url: golangUrl, strip_listen_path: true },
+    ...extra,
+  });
 const LOGIN = `{"email": "m", "password": "p", "data": {"email": "m", "password": "p"}}`;
 
 /** A Tyk OAS API on /<id>/; `trafficLogs` is its middleware.global.trafficLogs, if any. */
@@ -95,9 +101,16 @@ before(async () => {
       withPlugin("wrongsig", "NotAnalytics"),
       keylessApi("plain", "/plain/", up.url),
       keylessApi("detailed", "/detailed/", golangUrl, { enable_detailed_recording: true }),
-      keylessApi("keyed", "/keyed/", golangUrl, { use_keyless: false, use_standard_auth: true, auth: { auth_header_name: "authorization" } }),
+      keylessApi("keyed", "/keyed/", golangUrl, {
+        use_keyless: false,
+        use_standard_auth: true,
+        auth: { auth_header_name: "authorization" },
+      }),
     ], {
-      "oas-logs.json": oasApi("oas-logs", { enabled: true, plugins: [{ enabled: true, functionName: "Logs", path: plugins.analytics }] }),
+      "oas-logs.json": oasApi("oas-logs", {
+        enabled: true,
+        plugins: [{ enabled: true, functionName: "Logs", path: plugins.analytics }],
+      }),
       "oas-untracked.json": oasApi("oas-untracked"),
     }),
     // Detailed recording on for every API, from tyk.conf.
@@ -114,7 +127,11 @@ before(async () => {
   const key = await fetch(`${gw.url}/tyk/keys`, {
     method: "POST",
     headers: { "x-tyk-authorization": SECRET },
-    body: JSON.stringify({ org_id: "default", enable_detailed_recording: true, access_rights: { keyed: { api_id: "keyed", versions: ["Default"] } } }),
+    body: JSON.stringify({
+      org_id: "default",
+      enable_detailed_recording: true,
+      access_rights: { keyed: { api_id: "keyed", versions: ["Default"] } },
+    }),
   });
   assert.equal(key.status, 200);
   const { key: token } = await key.json();
@@ -131,7 +148,11 @@ before(async () => {
     send(gw, "/answered/x"),
     send(gw, "/missing/x"),
     send(gw, "/plain/x"),
-    send(gw, "/detailed/d?q=1", { method: "PUT", body: "body!", headers: { "user-agent": "ua", "x-multi": "a", "content-type": "text/plain", accept: "*/*" } }),
+    send(gw, "/detailed/d?q=1", {
+      method: "PUT",
+      body: "body!",
+      headers: { "user-agent": "ua", "x-multi": "a", "content-type": "text/plain", accept: "*/*" },
+    }),
     send(gw, "/keyed/k", { headers: { authorization: token } }),
     send(gw, "/oas-logs/x"),
     send(gw, "/oas-untracked/x"),
@@ -162,7 +183,11 @@ function records(): AnalyticsRecord[] {
   return readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
 }
 
-async function until<T>(find: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 5000): Promise<T> {
+async function until<T>(
+  find: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 5000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const found = await find();
@@ -181,7 +206,9 @@ async function pumpRecordOf(path: string): Promise<Record<string, any>> {
   const client = new Redis({ host: "127.0.0.1", port: redis.port });
   try {
     return await until(async () => {
-      const items = (await client.lrangeBuffer("tyk-system-analytics", 0, -1)).map((b) => decode(b) as Record<string, any>);
+      const items = (await client.lrangeBuffer("tyk-system-analytics", 0, -1)).map((b) =>
+        decode(b) as Record<string, any>
+      );
       return items.find((r) => r.RawPath === path || r.Path === path);
     }, `the Redis record of ${path}`);
   } finally {
@@ -219,7 +246,10 @@ test("Tyk's MyAnalyticsPluginDeleteHeader and MyAnalyticsPluginMaskJSONLoginBody
   const raw = unb64(login.raw_request);
   assert.ok(raw.startsWith("POST /masklogin/login HTTP/1.1\r\nHost: 127.0.0.1:"), raw);
   assert.ok(raw.includes(`\r\nContent-Length: ${LOGIN.length}\r\n`), raw);
-  assert.ok(raw.endsWith(`\r\n\r\n{"email": "****", "password": "****", "data": {"email": "****", "password": "****"}}`), raw);
+  assert.ok(
+    raw.endsWith(`\r\n\r\n{"email": "****", "password": "****", "data": {"email": "****", "password": "****"}}`),
+    raw,
+  );
 });
 
 test("detailed recording: raw_request and raw_response are the request and response as Go's net/http writes them", async () => {
@@ -233,7 +263,10 @@ test("detailed recording: raw_request and raw_response are the request and respo
     `PUT /detailed/d?q=1 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUser-Agent: ua\r\nContent-Length: 5\r\nAccept: */*\r\nContent-Type: text/plain\r\nX-Multi: a\r\n\r\nbody!`,
   );
   const res = unb64(rec.raw_response);
-  assert.match(res, /^HTTP\/1\.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text\/plain\r\nDate: [^\r]+\r\nServer: golang\r\n\r\nHello$/);
+  assert.match(
+    res,
+    /^HTTP\/1\.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text\/plain\r\nDate: [^\r]+\r\nServer: golang\r\n\r\nHello$/,
+  );
 });
 
 test("detailed recording: a key with enable_detailed_recording has its requests recorded in full on an API that does not", async () => {
@@ -437,9 +470,13 @@ test("analytics plugin: a slow plugin never holds up requests; past plugin_timeo
 });
 
 test("analytics plugin: one that cannot be loaded is logged at load; its API serves and its records are stored unchanged", async () => {
-  const missing = await gw.waitForLog((l) => l.api_id === "missing" && typeof l.msg === "string" && l.msg.startsWith("plugin not loaded"));
+  const missing = await gw.waitForLog((l) =>
+    l.api_id === "missing" && typeof l.msg === "string" && l.msg.startsWith("plugin not loaded")
+  );
   assert.equal(missing.hook, "analytics");
-  const wrong = await gw.waitForLog((l) => l.api_id === "wrongsig" && typeof l.msg === "string" && l.msg.startsWith("plugin not loaded"));
+  const wrong = await gw.waitForLog((l) =>
+    l.api_id === "wrongsig" && typeof l.msg === "string" && l.msg.startsWith("plugin not loaded")
+  );
   assert.match(String(wrong.msg), /an analytics hook must be func\(\*analytics\.AnalyticsRecord\)/);
   assert.equal((await got("/missing/x")).status, 200);
   assert.deepEqual((await recordOf("/missing/x")).tags, ["org-default", "api-missing"]);
