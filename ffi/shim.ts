@@ -170,19 +170,20 @@ export class Shim {
 
   /**
    * Runs each record's analytics plugin on it, on a Go worker (see shim.h);
-   * never waits for the plugins. `result` has one outcome per call, in
-   * order; `abandon` gives up on the batch. Throws ShimCallError when the
-   * shim refuses the batch at once (E_BUSY: too many stuck runs).
+   * never waits for the plugins. Resolves with one outcome per call, in
+   * order, when the batch ends; rejects with ShimCallError when the shim
+   * refuses the batch (E_BUSY: too many stuck runs).
    */
-  runAnalytics(calls: readonly AnalyticsCall[]): { result: Promise<AnalyticsOutcome[]>; abandon: (reason: string) => void } {
+  runAnalytics(calls: readonly AnalyticsCall[]): Promise<AnalyticsOutcome[]> {
     const frame = encodeAnalytics(this.writer, calls);
     const id = this.callId();
     this.flushReleases();
     const status = this.sym.shim_analytics_run(id, frame, frame.length, this.out, this.out.length, this.outLen);
     if (status !== Status.PENDING) {
-      throw new ShimCallError(`shim_analytics_run: ${statusName(status)}: ${this.text(this.out.subarray(0, this.outLen[0]))}`, status);
+      const why = this.text(this.out.subarray(0, this.outLen[0]));
+      return Promise.reject(new ShimCallError(`shim_analytics_run: ${statusName(status)}: ${why}`, status));
     }
-    return this.pending(id, 0, "shim_analytics_run", decodeAnalytics);
+    return this.pending(id, 0, "shim_analytics_run", decodeAnalytics).result;
   }
 
   /**

@@ -111,31 +111,22 @@ export class PluginDriver {
   /**
    * Runs each item's analytics plugin on its record on a Go worker, as hooks
    * run, logging what each plugin logged, any panic, and any record its
-   * plugin could not be given. Resolves with one outcome per item, in order.
-   * A batch not done within `timeoutMs` is abandoned: the promise rejects
-   * with CallAbandonedError. Throws ShimCallError when the shim refuses the
-   * batch (too many stuck runs).
+   * plugin could not be given, whenever the batch ends. Resolves with one
+   * outcome per item, in order, once every plugin has returned: the batch is
+   * never abandoned, so the caller knows how many are still in Go (see
+   * analytics/recorder.ts) and decides how long to wait. Rejects with
+   * ShimCallError when the shim refuses the batch.
    */
-  runAnalytics(items: readonly AnalyticsItem[], timeoutMs: number): Promise<AnalyticsOutcome[]> {
-    const run = this.shim.runAnalytics(items.map((i) => ({ plugin: i.plugin.handle, record: i.record })));
-    const watched: Watched = { deadline: performance.now() + timeoutMs, timeoutMs, abandon: run.abandon };
-    this.watch(watched);
-    return run.result.then(
-      (outcomes) => {
-        this.watched.delete(watched);
-        outcomes.forEach((o, i) => {
-          const at = { api_id: items[i].apiId, plugin: items[i].plugin.path, symbol: items[i].plugin.symbol };
-          for (const rec of o.logs) this.emit(rec, at);
-          if (o.panic) this.log.error({ ...at, stack: o.panic.stack }, `analytics plugin panicked: ${o.panic.message}`);
-          if (o.refused) this.log.error(at, `analytics record left unchanged: ${o.refused}`);
-        });
-        return outcomes;
-      },
-      (err) => {
-        this.watched.delete(watched);
-        throw err;
-      },
-    );
+  runAnalytics(items: readonly AnalyticsItem[]): Promise<AnalyticsOutcome[]> {
+    return this.shim.runAnalytics(items.map((i) => ({ plugin: i.plugin.handle, record: i.record }))).then((outcomes) => {
+      outcomes.forEach((o, i) => {
+        const at = { api_id: items[i].apiId, plugin: items[i].plugin.path, symbol: items[i].plugin.symbol };
+        for (const rec of o.logs) this.emit(rec, at);
+        if (o.panic) this.log.error({ ...at, stack: o.panic.stack }, `analytics plugin panicked: ${o.panic.message}`);
+        if (o.refused) this.log.error(at, `analytics record left unchanged: ${o.refused}`);
+      });
+      return outcomes;
+    });
   }
 
   /**

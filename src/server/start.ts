@@ -86,7 +86,7 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
   const analytics = sink && new AnalyticsRecorder({
     sink,
     hashKeys: conf.hash_keys,
-    runPlugins: (items, timeoutMs) => driver.runAnalytics(items, timeoutMs),
+    runPlugins: (items) => driver.runAnalytics(items),
     timeoutMs: pg.plugin_timeout_ms,
     log,
   });
