@@ -2,6 +2,7 @@
 // JSON text under Tyk's key names, quota counters with a TTL, sliding logs that expire with their window), so a
 // Redis store can replace it without changing behaviour. Every operation runs without awaiting in between, so each
 // one is atomic in this single-threaded process.
+import { consumeQuota, liveQuota, logCapacity, type QuotaCounter, windowAnswer } from "./counters.ts";
 import { SESSION_KEY_PREFIX, sessionStorageKey } from "./keys.ts";
 import { parseSession } from "./session.ts";
 import type { KeyLookup, KeyStore, QuotaConsumption, RateLimitHit, SessionState } from "./types.ts";
@@ -9,12 +10,6 @@ import type { KeyLookup, KeyStore, QuotaConsumption, RateLimitHit, SessionState 
 export interface MemoryKeyStoreOptions {
   /** Tyk's `hash_keys`: sessions are stored under the key's hash instead of the key. */
   hashKeys: boolean;
-}
-
-interface QuotaCounter {
-  count: number;
-  /** Undefined for a quota that never renews (a Redis key without TTL). */
-  expiresAtMs: number | undefined;
 }
 
 // Expired logs and counters are swept once this many operations (or the number of live entries, if larger) have
@@ -68,11 +63,7 @@ export class MemoryKeyStore implements KeyStore {
 
   #rateLimitHit(bucket: string, limit: number, windowMs: number, nowMs: number): RateLimitHit {
     this.#sweepIfDue(nowMs);
-    // Only the newest `limit` hits can decide anything (a hit is refused when the limit-th newest is still in the
-    // window), so the log keeps just those: memory per bucket is bounded by the limit, not by traffic. The price:
-    // when a key's limit is raised, hits beyond the old limit are already forgotten, so at most the difference
-    // can pass early within the current window (Redis, which logs every hit, would count them).
-    const capacity = Math.max(1, limit);
+    const capacity = logCapacity(limit);
     let log = this.#logs.get(bucket);
     if (log === undefined || log.capacity !== capacity) {
       log = new SlidingLog(capacity, log);
@@ -85,16 +76,7 @@ export class MemoryKeyStore implements KeyStore {
     log.dropThrough(at - windowMs);
     const before = log.size;
     log.push(at);
-
-    const remaining = Math.max(0, limit - before - 1);
-    let resetMs = 0;
-    if (remaining === 0) {
-      // Tyk: the window has room again once the limit-th newest hit (this one included) leaves it; for the hit that
-      // just used the last slot Tyk reports a whole window.
-      const earliest = before >= limit && limit > 0 ? log.nthNewest(limit) : at;
-      resetMs = Math.max(0, earliest + windowMs - nowMs);
-    }
-    return { allowed: before < limit, count: before + 1, resetMs };
+    return windowAnswer(before, limit, at, windowMs, nowMs, () => log.nthNewest(limit));
   }
 
   quotaConsume(bucket: string, max: number, renewalSeconds: number, nowMs: number): Promise<QuotaConsumption> {
@@ -103,17 +85,9 @@ export class MemoryKeyStore implements KeyStore {
 
   #quotaConsume(bucket: string, max: number, renewalSeconds: number, nowMs: number): QuotaConsumption {
     this.#sweepIfDue(nowMs);
-    let counter = this.#liveQuota(bucket, nowMs);
-    // Tyk starts a new period (counter 0 with the renewal TTL) when none is running, and also restarts a counter
-    // that has no TTL once a renewal rate is set; with no renewal rate the counter never expires.
-    if (counter === undefined || (counter.expiresAtMs === undefined && renewalSeconds > 0)) {
-      counter = { count: 0, expiresAtMs: renewalSeconds > 0 ? nowMs + renewalSeconds * 1000 : undefined };
-      this.#quotas.set(bucket, counter);
-    }
-    // Refused requests are counted too, as Tyk's INCR does.
-    counter.count++;
-    const allowed = counter.count <= max;
-    return { allowed, remaining: allowed ? max - counter.count : 0, renewsAtMs: counter.expiresAtMs ?? nowMs };
+    const { counter, answer } = consumeQuota(this.#liveQuota(bucket, nowMs), max, renewalSeconds, nowMs);
+    this.#quotas.set(bucket, counter);
+    return answer;
   }
 
   quotaUsed(bucket: string, nowMs: number): Promise<number | undefined> {
@@ -144,13 +118,10 @@ export class MemoryKeyStore implements KeyStore {
     }
   }
 
-  /** The counter unless its TTL has run out (Redis would have dropped it). */
+  /** The counter unless its TTL has run out (Redis would have dropped it); an ended one is dropped. */
   #liveQuota(bucket: string, nowMs: number): QuotaCounter | undefined {
-    const counter = this.#quotas.get(bucket);
-    if (counter?.expiresAtMs !== undefined && counter.expiresAtMs <= nowMs) {
-      this.#quotas.delete(bucket);
-      return undefined;
-    }
+    const counter = liveQuota(this.#quotas.get(bucket), nowMs);
+    if (counter === undefined) this.#quotas.delete(bucket);
     return counter;
   }
 
