@@ -12,6 +12,8 @@
 // Request latency follows Tyk Pump's Prometheus pump (tyk_latency{type="total|upstream|gateway"}), in seconds, with its
 // buckets (1 ms to 60 s) plus three sub-millisecond ones, since gateway time is often below 1 ms.
 
+import { z } from "zod";
+
 export type PluginKind = "request" | "response";
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -39,6 +41,8 @@ export interface PluginSnapshot {
   mwName: string;
   calls: number;
   failures: number;
+  /** Total execution time in nanoseconds (Tyk's exec_time timing). */
+  execNs: number;
   /** Seconds. */
   execTime: HistogramSnapshot;
 }
@@ -54,7 +58,42 @@ export interface ApiSnapshot {
 export interface MetricsSnapshot {
   plugins: PluginSnapshot[];
   apis: ApiSnapshot[];
+  /** Live Go request handles in the shim. */
+  openRequests: number;
 }
+
+/** The supervisor's own figures, rendered after the workers' merged ones (plugin_gateway.workers > 1). */
+export interface WorkerFigures {
+  /** Workers serving now. */
+  live: number;
+  /** Workers started again after one died, since the gateway started. */
+  restarts: number;
+}
+
+const histogramSchema = z.object({
+  // JSON has no Infinity: the +Inf bucket's bound travels as null.
+  buckets: z.array(z.object({ le: z.number().nullable().transform((v) => v ?? Infinity), count: z.number() })),
+  count: z.number(),
+  sum: z.number(),
+});
+
+/** A MetricsSnapshot that went through JSON (from a worker to the supervisor and back). */
+export const metricsSnapshotSchema = z.object({
+  plugins: z.array(z.object({
+    kind: z.enum(["request", "response"]),
+    mwName: z.string(),
+    calls: z.number(),
+    failures: z.number(),
+    execNs: z.number(),
+    execTime: histogramSchema,
+  })),
+  apis: z.array(z.object({
+    apiId: z.string(),
+    codes: z.record(z.string(), z.number()),
+    latency: z.object({ total: histogramSchema, upstream: histogramSchema, gateway: histogramSchema }),
+  })),
+  openRequests: z.number(),
+});
 
 /** Tyk's middleware name for a Go plugin (see the header for the response case). */
 export function pluginMwName(kind: PluginKind, path: string, symbol: string): string {
@@ -94,24 +133,11 @@ class Histogram {
     return { buckets, count: this.count, sum: this.sum };
   }
 
-  render(out: string[], name: string, labels: string): void {
-    let acc = 0;
-    for (let i = 0; i <= this.bounds.length; i++) {
-      acc += this.counts[i];
-      const le = i < this.bounds.length ? String(this.bounds[i]) : "+Inf";
-      out.push(`${name}_bucket{${labels},le="${le}"} ${acc}`);
-    }
-    out.push(`${name}_sum{${labels}} ${num(this.sum)}`, `${name}_count{${labels}} ${this.count}`);
-  }
 }
 
 interface PluginSeries {
   kind: PluginKind;
   mwName: string;
-  /** Rendered label set, escaped once when the series is created. */
-  labels: string;
-  /** The same for the "<mw_name>.exec_time" timing. */
-  execLabels: string;
   execNs: number;
   calls: number;
   failures: number;
@@ -123,7 +149,6 @@ const LATENCY_TYPES: readonly LatencyType[] = ["total", "upstream", "gateway"];
 
 interface ApiSeries {
   apiId: string;
-  apiLabel: string;
   codes: Map<number, number>;
   latency: Record<LatencyType, Histogram>;
 }
@@ -143,8 +168,6 @@ export class Metrics {
       s = {
         kind,
         mwName,
-        labels: `mw_name="${escapeLabelValue(mwName)}"`,
-        execLabels: `mw_name="${escapeLabelValue(`${mwName}.exec_time`)}"`,
         execNs: 0,
         calls: 0,
         failures: 0,
@@ -164,7 +187,6 @@ export class Metrics {
     if (!s) {
       s = {
         apiId,
-        apiLabel: `api_id="${escapeLabelValue(apiId)}"`,
         codes: new Map(),
         latency: {
           total: new Histogram(REQUEST_BUCKETS_S),
@@ -181,32 +203,7 @@ export class Metrics {
   }
 
   render(): string {
-    const out: string[] = [];
-    family(out, "tyk_plugin_calls_total", "counter", 'Go plugin calls (Tyk event "<mw_name>.executed").');
-    for (const s of this.plugins.values()) out.push(`tyk_plugin_calls_total{${s.labels}} ${s.calls}`);
-    family(out, "tyk_plugin_exec_time_nanoseconds_total", "counter", 'Go plugin execution time in ns (Tyk timing "<mw_name>.exec_time").');
-    for (const s of this.plugins.values()) out.push(`tyk_plugin_exec_time_nanoseconds_total{${s.execLabels}} ${Math.round(s.execNs)}`);
-    family(out, "tyk_plugin_failures_total", "counter", "Go plugin calls that panicked or returned an error.");
-    for (const s of this.plugins.values()) out.push(`tyk_plugin_failures_total{${s.labels}} ${s.failures}`);
-    family(
-      out,
-      "tyk_plugin_exec_time_seconds",
-      "histogram",
-      'Go plugin execution time (Tyk timing "<mw_name>.executed.exec_time", in ns there).',
-    );
-    for (const s of this.plugins.values()) s.exec.render(out, "tyk_plugin_exec_time_seconds", s.labels);
-
-    family(out, "tyk_http_requests_total", "counter", "Proxied requests per API and response status code.");
-    for (const s of this.apis.values()) {
-      for (const [code, n] of s.codes) out.push(`tyk_http_requests_total{${s.apiLabel},code="${code}"} ${n}`);
-    }
-    family(out, "tyk_http_latency_seconds", "histogram", "Request latency per API: total, upstream and gateway.");
-    for (const s of this.apis.values()) {
-      for (const t of LATENCY_TYPES) s.latency[t].render(out, "tyk_http_latency_seconds", `${s.apiLabel},type="${t}"`);
-    }
-    family(out, "tykgw_shim_requests_open", "gauge", "Live Go request handles in the shim (open, or released while a timed-out hook still runs).");
-    out.push(`tykgw_shim_requests_open ${this.openRequests()}`);
-    return out.join("\n") + "\n";
+    return renderMetrics(this.snapshot());
   }
 
   snapshot(): MetricsSnapshot {
@@ -216,6 +213,7 @@ export class Metrics {
         mwName: s.mwName,
         calls: s.calls,
         failures: s.failures,
+        execNs: s.execNs,
         execTime: s.exec.snapshot(),
       })),
       apis: [...this.apis.values()].map((s) => ({
@@ -227,8 +225,93 @@ export class Metrics {
           gateway: s.latency.gateway.snapshot(),
         },
       })),
+      openRequests: this.openRequests(),
     };
   }
+}
+
+/**
+ * The Prometheus text of a snapshot (one process's, or several merged with mergeSnapshots), with the supervisor's
+ * own figures when there is one.
+ */
+export function renderMetrics(snap: MetricsSnapshot, workers?: WorkerFigures): string {
+  const out: string[] = [];
+  const mw = (name: string) => `mw_name="${escapeLabelValue(name)}"`;
+  family(out, "tyk_plugin_calls_total", "counter", 'Go plugin calls (Tyk event "<mw_name>.executed").');
+  for (const p of snap.plugins) out.push(`tyk_plugin_calls_total{${mw(p.mwName)}} ${p.calls}`);
+  family(out, "tyk_plugin_exec_time_nanoseconds_total", "counter", 'Go plugin execution time in ns (Tyk timing "<mw_name>.exec_time").');
+  for (const p of snap.plugins) out.push(`tyk_plugin_exec_time_nanoseconds_total{${mw(`${p.mwName}.exec_time`)}} ${Math.round(p.execNs)}`);
+  family(out, "tyk_plugin_failures_total", "counter", "Go plugin calls that panicked or returned an error.");
+  for (const p of snap.plugins) out.push(`tyk_plugin_failures_total{${mw(p.mwName)}} ${p.failures}`);
+  family(
+    out,
+    "tyk_plugin_exec_time_seconds",
+    "histogram",
+    'Go plugin execution time (Tyk timing "<mw_name>.executed.exec_time", in ns there).',
+  );
+  for (const p of snap.plugins) renderHistogram(out, "tyk_plugin_exec_time_seconds", mw(p.mwName), p.execTime);
+
+  family(out, "tyk_http_requests_total", "counter", "Proxied requests per API and response status code.");
+  for (const a of snap.apis) {
+    for (const [code, n] of Object.entries(a.codes)) out.push(`tyk_http_requests_total{api_id="${escapeLabelValue(a.apiId)}",code="${code}"} ${n}`);
+  }
+  family(out, "tyk_http_latency_seconds", "histogram", "Request latency per API: total, upstream and gateway.");
+  for (const a of snap.apis) {
+    for (const t of LATENCY_TYPES) renderHistogram(out, "tyk_http_latency_seconds", `api_id="${escapeLabelValue(a.apiId)}",type="${t}"`, a.latency[t]);
+  }
+  family(out, "tykgw_shim_requests_open", "gauge", "Live Go request handles in the shim (open, or released while a timed-out hook still runs).");
+  out.push(`tykgw_shim_requests_open ${snap.openRequests}`);
+  if (workers) {
+    family(out, "tykgw_workers", "gauge", "Worker processes serving (plugin_gateway.workers).");
+    out.push(`tykgw_workers ${workers.live}`);
+    family(out, "tykgw_worker_restarts_total", "counter", "Workers started again after one died.");
+    out.push(`tykgw_worker_restarts_total ${workers.restarts}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+function renderHistogram(out: string[], name: string, labels: string, h: HistogramSnapshot): void {
+  for (const b of h.buckets) out.push(`${name}_bucket{${labels},le="${b.le === Infinity ? "+Inf" : String(b.le)}"} ${b.count}`);
+  out.push(`${name}_sum{${labels}} ${num(h.sum)}`, `${name}_count{${labels}} ${h.count}`);
+}
+
+/**
+ * Several processes' snapshots as one (the workers of one gateway): counters and histograms add up series by series
+ * (same plugin, same API), in the order series first appear; so does the open-requests gauge.
+ */
+export function mergeSnapshots(snaps: readonly MetricsSnapshot[]): MetricsSnapshot {
+  const plugins = new Map<string, PluginSnapshot>();
+  const apis = new Map<string, ApiSnapshot>();
+  let openRequests = 0;
+  for (const snap of snaps) {
+    openRequests += snap.openRequests;
+    for (const p of snap.plugins) {
+      const m = plugins.get(p.mwName);
+      if (!m) plugins.set(p.mwName, structuredClone(p));
+      else {
+        m.calls += p.calls;
+        m.failures += p.failures;
+        m.execNs += p.execNs;
+        addHistogram(m.execTime, p.execTime);
+      }
+    }
+    for (const a of snap.apis) {
+      const m = apis.get(a.apiId);
+      if (!m) apis.set(a.apiId, structuredClone(a));
+      else {
+        for (const [code, n] of Object.entries(a.codes)) m.codes[code] = (m.codes[code] ?? 0) + n;
+        for (const t of LATENCY_TYPES) addHistogram(m.latency[t], a.latency[t]);
+      }
+    }
+  }
+  return { plugins: [...plugins.values()], apis: [...apis.values()], openRequests };
+}
+
+// Every process has the same bucket bounds (they are constants of this module), so buckets add up by position.
+function addHistogram(into: HistogramSnapshot, h: HistogramSnapshot): void {
+  h.buckets.forEach((b, i) => (into.buckets[i].count += b.count));
+  into.count += h.count;
+  into.sum += h.sum;
 }
 
 function family(out: string[], name: string, type: "counter" | "histogram" | "gauge", help: string): void {

@@ -2,7 +2,7 @@
 // up, and histograms whose buckets are cumulative with +Inf equal to the count.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Metrics, pluginMwName } from "../../src/metrics/index.ts";
+import { mergeSnapshots, Metrics, metricsSnapshotSchema, pluginMwName, renderMetrics } from "../../src/metrics/index.ts";
 
 interface Sample {
   name: string;
@@ -233,4 +233,27 @@ test("an empty registry renders family headers, and the shim's open request gaug
     "tyk_http_latency_seconds",
     "tykgw_shim_requests_open",
   ]);
+});
+
+test("workers' snapshots, sent as JSON and merged, render as one process that saw every call would", () => {
+  const [a, b, all] = [new Metrics(() => 1), new Metrics(() => 2), new Metrics(() => 3)];
+  const calls: Array<(m: Metrics) => void> = [
+    (m) => m.pluginCall("request", "/p.so", "A", 2_000, false),
+    (m) => m.pluginCall("response", "/p.so", "R", 900_000, true),
+    (m) => m.request("api1", 200, 3, 1),
+    (m) => m.request("api1", 502, 40, 39),
+    (m) => m.request("api2", 200, 0.05, 0),
+  ];
+  calls.forEach((call, i) => {
+    call(i % 2 === 0 ? a : b);
+    call(all);
+  });
+  a.pluginCall("request", "/p.so", "A", 7_000, false);
+  all.pluginCall("request", "/p.so", "A", 7_000, false);
+  const overJson = [a, b].map((m) => metricsSnapshotSchema.parse(JSON.parse(JSON.stringify(m.snapshot()))));
+  assert.equal(renderMetrics(mergeSnapshots(overJson)), all.render());
+  const withWorkers = parse(renderMetrics(mergeSnapshots(overJson), { live: 2, restarts: 1 }));
+  assert.equal(value(withWorkers, "tykgw_workers", {}), 2);
+  assert.equal(value(withWorkers, "tykgw_worker_restarts_total", {}), 1);
+  assert.equal(checkHistograms(withWorkers), 8);
 });
