@@ -28,6 +28,52 @@ export interface SinkStats {
   buffered: number;
 }
 
+/**
+ * Where JsonlFileSink's batches go: a file (AppendFile), or, in a worker process, the supervisor, which appends
+ * every worker's batches to the one file itself.
+ */
+export interface LineDestination {
+  /** Appends `text`, whole lines, after everything appended before; rejects when it could not. */
+  append(text: string): Promise<void>;
+  /** Releases the destination once appends have settled. */
+  close(): Promise<void>;
+}
+
+/**
+ * A file text is appended to, opened on first use (and again after a failure to open it). Appends run one after
+ * another in call order, so the file has one writer here and every append lands whole, after the ones before.
+ */
+export class AppendFile implements LineDestination {
+  private handle: Promise<FileHandle> | undefined;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(readonly path: string) {}
+
+  append(text: string): Promise<void> {
+    const run = this.tail.then(() => this.write(text));
+    this.tail = run.catch(() => {});
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await this.tail;
+    const handle = this.handle;
+    this.handle = undefined;
+    if (handle) await (await handle).close();
+  }
+
+  private async write(text: string): Promise<void> {
+    let fh: FileHandle;
+    try {
+      fh = await (this.handle ??= open(this.path, "a"));
+    } catch (err) {
+      this.handle = undefined;
+      throw err;
+    }
+    await fh.appendFile(text);
+  }
+}
+
 export interface JsonlFileSinkOptions {
   /** How often buffered records are written; default 1000 ms (Tyk's forced analytics flush interval). */
   flushIntervalMs?: number;
@@ -37,6 +83,8 @@ export interface JsonlFileSinkOptions {
   batchSize?: number;
   /** Told of each open/write failure; the records involved are counted in `failed`. */
   onError?: (err: unknown) => void;
+  /** Where the lines go instead of appending to `path` here. */
+  destination?: LineDestination;
 }
 
 /** Appends one JSON object per line to a file. */
@@ -45,7 +93,7 @@ export class JsonlFileSink implements AnalyticsSink {
   private readonly batchSize: number;
   private readonly onError: (err: unknown) => void;
   private readonly timer: ReturnType<typeof setInterval>;
-  private handle: Promise<FileHandle> | undefined;
+  private readonly destination: LineDestination;
   // Flushes run one after another on this chain, so lines keep their order and the file has one writer.
   private chain: Promise<void> = Promise.resolve();
   private flushesQueued = 0;
@@ -58,6 +106,7 @@ export class JsonlFileSink implements AnalyticsSink {
     this.buffer = new BoundedQueue(Math.max(1, opts.maxBuffered ?? 10_000));
     this.batchSize = Math.max(1, opts.batchSize ?? 1000);
     this.onError = opts.onError ?? (() => {});
+    this.destination = opts.destination ?? new AppendFile(path);
     this.timer = setInterval(() => this.flushIfIdle(), opts.flushIntervalMs ?? 1000);
     // A pending analytics flush must not keep the process alive; close() does the final write.
     this.timer.unref();
@@ -102,16 +151,8 @@ export class JsonlFileSink implements AnalyticsSink {
       for (const rec of batch) {
         text += JSON.stringify(rec.collection_name === undefined ? rec : { ...rec, collection_name: undefined }) + "\n";
       }
-      let fh: FileHandle;
       try {
-        fh = await (this.handle ??= open(this.path, "a"));
-      } catch (err) {
-        this.handle = undefined; // try opening again on the next batch
-        this.fail(batch.length, err);
-        return;
-      }
-      try {
-        await fh.appendFile(text);
+        await this.destination.append(text);
         this.written += batch.length;
       } catch (err) {
         this.fail(batch.length, err);
@@ -129,11 +170,8 @@ export class JsonlFileSink implements AnalyticsSink {
   private async shutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
-    const handle = this.handle;
-    this.handle = undefined;
-    if (!handle) return;
     try {
-      await (await handle).close();
+      await this.destination.close();
     } catch (err) {
       this.onError(err);
     }
