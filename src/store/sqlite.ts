@@ -33,33 +33,43 @@ export interface SqliteKeyStoreOptions {
   lockTimeoutMs?: number;
 }
 
-// One row per logged hit: seq numbers a bucket's hits in order (times never decrease along it), so the live hits of
-// a bucket are the contiguous range logs.lo..logs.hi and counting them needs no scan.
+// One row per logged hit, numbered by seq within its bucket (times never decrease along seq), so the live hits of a
+// bucket are a contiguous range lo..hi and counting them needs no scan. The bucket's own row, at seq LOG_ROW, holds
+// lo, hi, the newest hit's time and gc (rows below it are deleted); it sorts right after the newest hits, so a hit
+// usually writes one page: measured, a write transaction costs mostly the pages it writes to the WAL at commit (a
+// separate table for this row, with an index on its expiry, tripled the commit). The expiry index (whole seconds,
+// rounded up, so it changes at most once a second per bucket) lets the sweep find expired logs without a scan.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS logs (
-  bucket TEXT PRIMARY KEY, lo INTEGER NOT NULL, hi INTEGER NOT NULL, newest REAL NOT NULL, expires_at REAL NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS logs_expiry ON logs (expires_at);
 CREATE TABLE IF NOT EXISTS hits (
-  bucket TEXT NOT NULL, seq INTEGER NOT NULL, at REAL NOT NULL, PRIMARY KEY (bucket, seq)
+  bucket TEXT NOT NULL, seq INTEGER NOT NULL, at REAL NOT NULL, lo INTEGER, hi INTEGER, gc INTEGER, expires INTEGER,
+  PRIMARY KEY (bucket, seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS log_expiry (bucket TEXT PRIMARY KEY, expires INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS log_expiry_at ON log_expiry (expires);
 CREATE TABLE IF NOT EXISTS quotas (bucket TEXT PRIMARY KEY, count INTEGER NOT NULL, expires_at REAL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS quotas_expiry ON quotas (expires_at);
 `;
 
+const LOG_ROW = Number.MAX_SAFE_INTEGER;
+// Hits that left the window are deleted this many at a time (one page write for many hits, not one per hit).
+const GC_BATCH = 64;
 // Expired logs and counters are swept in the transaction of every this-many-th write, through the expiry indexes, so
 // the cost is proportional to what expired.
-const OPS_BETWEEN_SWEEPS = 256;
+const OPS_BETWEEN_SWEEPS = 64;
 const DEFAULT_LOCK_TIMEOUT_MS = 5000;
 // Lock waits are microseconds (another worker's transaction); after a few immediate retries the wait is a timer tick,
 // for when that worker is descheduled in its transaction.
 const IMMEDIATE_RETRIES = 3;
 
+/** A bucket's own row: its live hits are lo..hi, rows below gc are gone, `at` is the newest hit's time. */
 interface LogRow {
+  at: number;
   lo: number;
   hi: number;
-  newest: number;
+  gc: number;
+  /** Whole seconds, rounded up: when the log expires if no hit comes. */
+  expires: number;
 }
 
 /** SQLite's "database is locked" (SQLITE_BUSY) or "table is locked" (SQLITE_LOCKED), in both runtimes' errors. */
@@ -95,16 +105,18 @@ export class SqliteKeyStore implements KeyStore {
     | "deleteSession"
     | "listSessions"
     | "getLog"
-    | "firstLive"
     | "hitAt"
     | "insertHit"
     | "deleteHitsBelow"
     | "putLog"
+    | "putExpiry"
+    | "expiredLogs"
+    | "deleteLog"
+    | "deleteExpiry"
     | "getQuota"
     | "putQuota"
+    | "countQuota"
     | "deleteQuota"
-    | "sweepHits"
-    | "sweepLogs"
     | "sweepQuotas",
     StatementSync
   >;
@@ -129,26 +141,30 @@ export class SqliteKeyStore implements KeyStore {
       ),
       deleteSession: p("DELETE FROM sessions WHERE key = ?"),
       listSessions: p("SELECT key FROM sessions"),
-      getLog: p("SELECT lo, hi, newest FROM logs WHERE bucket = ?"),
-      // The oldest hit still in the window: times grow along seq, so the scan stops at the first one (the hits it
-      // passes are the ones leaving the window, each passed once).
-      firstLive: p("SELECT seq FROM hits WHERE bucket = ? AND seq >= ? AND at > ? ORDER BY seq LIMIT 1"),
+      getLog: p(`SELECT at, lo, hi, gc, expires FROM hits WHERE bucket = ? AND seq = ${LOG_ROW}`),
       hitAt: p("SELECT at FROM hits WHERE bucket = ? AND seq = ?"),
       insertHit: p("INSERT INTO hits (bucket, seq, at) VALUES (?, ?, ?)"),
       deleteHitsBelow: p("DELETE FROM hits WHERE bucket = ? AND seq < ?"),
       putLog: p(
-        "INSERT INTO logs (bucket, lo, hi, newest, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET " +
-          "lo = excluded.lo, hi = excluded.hi, newest = excluded.newest, expires_at = excluded.expires_at",
+        `INSERT INTO hits (bucket, seq, at, lo, hi, gc, expires) VALUES (?, ${LOG_ROW}, ?, ?, ?, ?, ?) ` +
+          "ON CONFLICT (bucket, seq) DO UPDATE SET at = excluded.at, lo = excluded.lo, hi = excluded.hi, gc = excluded.gc, " +
+          "expires = excluded.expires",
       ),
+      putExpiry: p(
+        "INSERT INTO log_expiry (bucket, expires) VALUES (?, ?) ON CONFLICT (bucket) DO UPDATE SET expires = excluded.expires",
+      ),
+      // Tyk sets EXPIRE per on every hit: a log disappears one window after its newest hit.
+      expiredLogs: p("SELECT bucket FROM log_expiry WHERE expires <= ?"),
+      deleteLog: p("DELETE FROM hits WHERE bucket = ?"),
+      deleteExpiry: p("DELETE FROM log_expiry WHERE bucket = ?"),
       getQuota: p("SELECT count, expires_at FROM quotas WHERE bucket = ?"),
       putQuota: p(
         "INSERT INTO quotas (bucket, count, expires_at) VALUES (?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET " +
           "count = excluded.count, expires_at = excluded.expires_at",
       ),
+      // Within a period only the count changes: the expiry index is left alone.
+      countQuota: p("UPDATE quotas SET count = ? WHERE bucket = ?"),
       deleteQuota: p("DELETE FROM quotas WHERE bucket = ?"),
-      // Tyk sets EXPIRE per on every hit: a log disappears one window after its newest hit.
-      sweepHits: p("DELETE FROM hits WHERE bucket IN (SELECT bucket FROM logs WHERE expires_at <= ?)"),
-      sweepLogs: p("DELETE FROM logs WHERE expires_at <= ?"),
       sweepQuotas: p("DELETE FROM quotas WHERE expires_at <= ?"),
     };
   }
@@ -191,38 +207,59 @@ export class SqliteKeyStore implements KeyStore {
       this.#sweepIfDue(nowMs);
       const capacity = logCapacity(limit);
       const log = this.#s.getLog.get(bucket) as LogRow | undefined;
-      const oldLo = log?.lo ?? 1;
-      let lo = oldLo;
+      let lo = log?.lo ?? 1;
       let hi = log?.hi ?? 0;
+      let gc = log?.gc ?? 1;
       // Keep the log ordered even if workers pass slightly older clocks.
-      const at = Math.max(nowMs, log !== undefined && hi >= lo ? log.newest : nowMs);
+      const at = Math.max(nowMs, log !== undefined && hi >= lo ? log.at : nowMs);
       // As Tyk's ZREMRANGEBYSCORE -inf (now - per): a hit exactly one window old has left the window.
-      if (hi >= lo) {
-        lo = (this.#s.firstLive.get(bucket, lo, at - windowMs) as { seq: number } | undefined)?.seq ?? hi + 1;
-      }
+      if (hi >= lo) lo = this.#firstLive(bucket, lo, hi, at - windowMs);
       // A lowered limit applies to the hits already logged: only the newest `capacity` count.
       const before = Math.min(hi - lo + 1, capacity);
       hi++;
       this.#s.insertHit.run(bucket, hi, at);
       lo = Math.max(lo, hi - capacity + 1);
-      if (lo > oldLo) this.#s.deleteHitsBelow.run(bucket, lo);
-      this.#s.putLog.run(bucket, lo, hi, at, at + windowMs);
-      return windowAnswer(
-        before,
-        limit,
-        at,
-        windowMs,
-        nowMs,
-        () => (this.#s.hitAt.get(bucket, hi - limit + 1) as { at: number }).at,
-      );
+      if (lo - gc >= GC_BATCH) {
+        this.#s.deleteHitsBelow.run(bucket, lo);
+        gc = lo;
+      }
+      const expires = Math.ceil((at + windowMs) / 1000);
+      this.#s.putLog.run(bucket, at, lo, hi, gc, expires);
+      if (log?.expires !== expires) this.#s.putExpiry.run(bucket, expires);
+      return windowAnswer(before, limit, at, windowMs, nowMs, () => this.#hitAt(bucket, hi - limit + 1));
     });
+  }
+
+  /**
+   * The first hit of lo..hi later than `cutoff`, or hi + 1. Times grow along seq and steady traffic moves the window
+   * by a hit or two, so the first two are looked at first; then a binary search (a log idle for a while).
+   */
+  #firstLive(bucket: string, lo: number, hi: number, cutoff: number): number {
+    if (this.#hitAt(bucket, lo) > cutoff) return lo;
+    if (lo === hi || this.#hitAt(bucket, lo + 1) > cutoff) return lo + 1;
+    // at(dead) <= cutoff < at(live), taking at(hi + 1) as later than anything.
+    let dead = lo + 1;
+    let live = hi + 1;
+    while (live - dead > 1) {
+      const mid = Math.floor((dead + live) / 2);
+      if (this.#hitAt(bucket, mid) > cutoff) live = mid;
+      else dead = mid;
+    }
+    return live;
+  }
+
+  #hitAt(bucket: string, seq: number): number {
+    return (this.#s.hitAt.get(bucket, seq) as { at: number }).at;
   }
 
   quotaConsume(bucket: string, max: number, renewalSeconds: number, nowMs: number): Promise<QuotaConsumption> {
     return this.#run(true, () => {
       this.#sweepIfDue(nowMs);
-      const { counter, answer } = consumeQuota(this.#quota(bucket, nowMs), max, renewalSeconds, nowMs);
-      this.#s.putQuota.run(bucket, counter.count, counter.expiresAtMs ?? null);
+      const current = this.#quota(bucket, nowMs);
+      const { counter, answer } = consumeQuota(current, max, renewalSeconds, nowMs);
+      if (current !== undefined && current.expiresAtMs === counter.expiresAtMs) {
+        this.#s.countQuota.run(counter.count, bucket);
+      } else this.#s.putQuota.run(bucket, counter.count, counter.expiresAtMs ?? null);
       return answer;
     });
   }
@@ -247,7 +284,7 @@ export class SqliteKeyStore implements KeyStore {
 
   /** Rate-limit logs (their hits go with them) and quota counters held; lets tests see that expired ones are dropped. */
   get entryCount(): number {
-    return (this.#db.prepare("SELECT (SELECT count(*) FROM logs) + (SELECT count(*) FROM quotas) AS n").get() as {
+    return (this.#db.prepare("SELECT (SELECT count(*) FROM log_expiry) + (SELECT count(*) FROM quotas) AS n").get() as {
       n: number;
     }).n;
   }
@@ -260,8 +297,11 @@ export class SqliteKeyStore implements KeyStore {
   #sweepIfDue(nowMs: number): void {
     if (++this.#writesSinceSweep < OPS_BETWEEN_SWEEPS) return;
     this.#writesSinceSweep = 0;
-    this.#s.sweepHits.run(nowMs);
-    this.#s.sweepLogs.run(nowMs);
+    // A log's expiry is rounded up to whole seconds, so one listed here has expired.
+    for (const { bucket } of this.#s.expiredLogs.all(Math.floor(nowMs / 1000)) as Array<{ bucket: string }>) {
+      this.#s.deleteLog.run(bucket);
+      this.#s.deleteExpiry.run(bucket);
+    }
     this.#s.sweepQuotas.run(nowMs);
   }
 
