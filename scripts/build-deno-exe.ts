@@ -165,7 +165,8 @@ async function main(): Promise<number> {
   const tmp = `${outfile}.tmp-${process.pid}`;
   try {
     // DENORT_BIN reaches deno compile through the inherited environment.
-    const args = ["compile", "-A", "--no-check", "--include", staged.library, "--include", staged.sources];
+    // --unstable-net: workers listen with SO_REUSEPORT (Deno.listen has it behind the flag).
+    const args = ["compile", "-A", "--no-check", "--unstable-net", "--include", staged.library, "--include", staged.sources];
     for (const dir of devOnlyModules()) args.push("--exclude", dir);
     execFileSync(DENO, [...args, "--output", tmp, entry], {
       cwd: REPO_ROOT,

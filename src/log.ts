@@ -1,10 +1,15 @@
 // The gateway's structured log (pino, JSON lines on stdout).
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 
 export type { Logger } from "pino";
 
-export function createLogger(level = "info"): Logger {
-  return pino({ level: pinoLevel(level), base: { pid: process.pid } });
+/**
+ * The logger, at Tyk's `level`. Every record carries the pid, and `fields` (a worker's index); `destination` is
+ * stdout unless given (the supervisor's, which it shares with the worker lines it passes on).
+ */
+export function createLogger(level = "info", fields: Record<string, unknown> = {}, destination?: DestinationStream): Logger {
+  const opts = { level: pinoLevel(level), base: { pid: process.pid, ...fields } };
+  return destination ? pino(opts, destination) : pino(opts);
 }
 
 /** Tyk's log_level names, mapped to pino's. */

@@ -7,7 +7,8 @@ import { pluginCommand } from "./cli/plugin.ts";
 import { ConfigError } from "./config/validate.ts";
 import { versionCommand } from "./cli/version.ts";
 import { loadRuntime } from "./runtime/index.ts";
-import { runGateway, StartupError } from "./server/start.ts";
+import { StartupError } from "./server/start.ts";
+import { runGatewayCommand } from "./supervisor/index.ts";
 
 const USAGE = `usage:
   gateway --conf <tyk.conf> [--dev]         run the gateway (--dev: reload on changes, rebuild plugins)
@@ -26,7 +27,7 @@ async function main(args: string[]): Promise<number> {
       return 2;
     }
     // Exit explicitly: pooled connections or the FFI callback must not keep a stopped gateway alive.
-    process.exit(await runGateway(runtime, args[conf + 1], { dev: args.includes("--dev") }));
+    process.exit(await runGatewayCommand(runtime, args[conf + 1], { dev: args.includes("--dev") }));
   }
   switch (args[0]) {
     case "plugin":

@@ -111,6 +111,13 @@ export const PluginGatewaySchema = z.object({
   strict_plugins: flag(),
   /** Reload API definitions when files under app_path change. */
   watch_app_path: flag(),
+  /**
+   * Worker processes serving the listen port (Linux: SO_REUSEPORT), under a supervisor that restarts any that dies;
+   * "auto" is one per core. 1 (the default) is one process and no supervisor, as Tyk runs: see the README for why.
+   */
+  workers: z
+    .union([z.number().int().min(1).max(1024), z.literal("auto")], { error: () => 'expected 1 to 1024 (workers) or "auto"' })
+    .default(1),
   metrics_path: z
     .string()
     .default("/tyk/metrics")

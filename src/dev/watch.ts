@@ -6,7 +6,10 @@
 import { existsSync, readdirSync, watch, type FSWatcher } from "node:fs";
 import { dirname } from "node:path";
 import type { Logger } from "../log.ts";
-import type { ApiRegistry } from "../registry/index.ts";
+import type { ApiRegistry, LoadReport } from "../registry/index.ts";
+
+/** Reloads the APIs: the registry's own reload, or, in a worker, every worker's (the first watches for all). */
+export type Reload = () => Promise<LoadReport>;
 
 /** Calls `fn` once changes have stopped for `ms` (editors write files in several steps). */
 function debounce(fn: () => void, ms: number): () => void {
@@ -17,9 +20,9 @@ function debounce(fn: () => void, ms: number): () => void {
   };
 }
 
-export function watchAppPath(registry: ApiRegistry, appPath: string, log: Logger): FSWatcher {
+export function watchAppPath(reloadApis: Reload, appPath: string, log: Logger): FSWatcher {
   const reload = debounce(async () => {
-    const report = await registry.reload();
+    const report = await reloadApis();
     log.info({ loaded: report.loaded, failed: report.failed.length }, "app_path changed: APIs reloaded");
   }, 200);
   return watch(appPath, (_event, file) => {
@@ -33,10 +36,11 @@ export interface PluginRebuild {
 }
 
 /**
- * Watches the Go sources next to every loaded plugin file (a plugin built in
- * place, as `plugin build` does by default) and rebuilds it on change.
+ * Watches the Go sources next to every loaded plugin file of `registry` (a
+ * plugin built in place, as `plugin build` does by default), rebuilds it on
+ * change, then reloads with `reload`.
  */
-export function watchPluginSources(registry: ApiRegistry, builder: PluginRebuild, log: Logger): FSWatcher[] {
+export function watchPluginSources(registry: ApiRegistry, reload: Reload, builder: PluginRebuild, log: Logger): FSWatcher[] {
   const outputs = new Map<string, Set<string>>();
   for (const api of registry.apis) {
     for (const slot of api.plugins) {
@@ -54,7 +58,7 @@ export function watchPluginSources(registry: ApiRegistry, builder: PluginRebuild
         const started = performance.now();
         try {
           for (const out of files) await builder.build(dir, out);
-          const report = await registry.reload();
+          const report = await reload();
           log.info({ dir, ms: Math.round(performance.now() - started), loaded: report.loaded }, "plugin source changed: rebuilt and hot-swapped");
         } catch (err) {
           log.error({ dir, err: (err as Error).message }, "plugin source changed, but the rebuild failed; the running build stays");

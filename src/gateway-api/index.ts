@@ -4,7 +4,7 @@ import type { ClusterNotifier } from "../cluster/notifications.ts";
 import { apiStatus } from "../gateway/errors.ts";
 import { type Metrics, PROMETHEUS_CONTENT_TYPE } from "../metrics/index.ts";
 import { StoreUnavailableError } from "../store/redis.ts";
-import type { ApiRegistry } from "../registry/index.ts";
+import type { ApiRegistry, LoadReport } from "../registry/index.ts";
 import { apisRoutes } from "./apis.ts";
 import { requireSecret } from "./auth.ts";
 import { RequestMalformed } from "./body.ts";
@@ -20,6 +20,10 @@ export interface GatewayApiOptions extends KeysOptions {
   metricsPath: string;
   /** Gateways sharing Redis: group reloads and API changes reach all of them. */
   cluster?: ClusterNotifier;
+  /** Reloads the APIs for /tyk/reload; a worker's reloads every worker. The registry's own reload by default. */
+  reload?: () => Promise<LoadReport>;
+  /** The metrics text; a worker's covers every worker. This process's metrics by default. */
+  metricsText?: () => Promise<string>;
   /** Where an unexpected failure of a Gateway API call is logged (its answer is a JSON 500). */
   log?: { error(fields: object, msg: string): void };
 }
@@ -36,7 +40,7 @@ export function gatewayApi(opts: GatewayApiOptions): Hono {
   });
   // The answer waits for the reload, so ?block=true is the only behaviour there is.
   const reload = async () => {
-    const report = await opts.registry.reload();
+    const report = await (opts.reload ?? (() => opts.registry.reload()))();
     return Response.json({ status: "ok", message: "", loaded: report.loaded.length, failed: report.failed });
   };
   api.get("/reload", reload);
@@ -54,8 +58,9 @@ export function gatewayApi(opts: GatewayApiOptions): Hono {
   api.route("/apis", apisRoutes(opts.appPath, onChange));
   api.route("/policies", policiesRoutes(opts.policies, onChange));
   api.route("/keys", keysRoutes(opts));
-  api.get(opts.metricsPath.replace(/^\/tyk/, ""), () =>
-    new Response(opts.metrics.render(), { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } })
-  );
+  api.get(opts.metricsPath.replace(/^\/tyk/, ""), async () =>
+    new Response(opts.metricsText ? await opts.metricsText() : opts.metrics.render(), {
+      headers: { "content-type": PROMETHEUS_CONTENT_TYPE },
+    }));
   return api;
 }

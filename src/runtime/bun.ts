@@ -1,6 +1,8 @@
+import process from "node:process";
 import { openBun } from "../../ffi/bun.ts";
 import type { ConnInfo } from "../gateway/state.ts";
 import { createFetchTransport } from "../proxy/index.ts";
+import { embeddedAssets } from "../shim/embedded.ts";
 import type { Runtime } from "./types.ts";
 
 // The part of Bun's global this adapter uses (bun-types describe it fully, but
@@ -12,9 +14,12 @@ interface BunServer {
 }
 interface BunGlobal {
   version: string;
+  /** The entry module's path. */
+  main: string;
   serve(opts: {
     hostname: string;
     port: number;
+    reusePort: boolean;
     maxRequestBodySize: number;
     idleTimeout: number;
     fetch(req: Request, server: BunServer): Response | Promise<Response>;
@@ -32,6 +37,7 @@ export const runtime: Runtime = {
     const server = B.serve({
       hostname: opts.hostname,
       port: opts.port,
+      reusePort: opts.reusePort ?? false,
       // Bun's limit is a hard cap; 0 means "no limit" in tyk.conf.
       maxRequestBodySize: opts.maxRequestBodySize > 0 ? opts.maxRequestBodySize : Number.MAX_SAFE_INTEGER,
       idleTimeout: 0,
@@ -43,4 +49,5 @@ export const runtime: Runtime = {
     });
     return Promise.resolve({ port: server.port ?? opts.port, shutdown: () => server.stop(false) });
   },
+  selfCommand: () => ({ command: process.execPath, args: embeddedAssets() ? [] : [B.main] }),
 };

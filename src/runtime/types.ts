@@ -8,6 +8,11 @@ export interface ServeOptions {
   fetch: (req: Request, conn: ConnInfo) => Response | Promise<Response>;
   /** 0 = unlimited. */
   maxRequestBodySize: number;
+  /**
+   * Listen with SO_REUSEPORT (Linux), so that every worker process of one gateway listens on the same port and the
+   * kernel spreads connections among them.
+   */
+  reusePort?: boolean;
 }
 
 export interface RunningServer {
@@ -24,4 +29,9 @@ export interface Runtime {
   /** The HTTP client to upstreams that measured fastest and correct on this runtime (scripts/bench-proxy.ts). */
   upstreamTransport(): Transport;
   serve(opts: ServeOptions): Promise<RunningServer>;
+  /**
+   * The command that runs this gateway again, to which its own arguments are appended (the supervisor starts its
+   * workers with it): the runtime with its flags and our entry module, or the single executable alone.
+   */
+  selfCommand(): { command: string; args: string[] };
 }

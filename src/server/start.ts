@@ -26,6 +26,8 @@ import { GATEWAY_VERSION } from "../version.ts";
 import { watchAppPath, watchPluginSources } from "../dev/watch.ts";
 import { buildPlugin } from "../plugin-builder/index.ts";
 import { SHIM_SOURCE_DIR } from "../shim/build.ts";
+import { SqliteKeyStore } from "../store/sqlite.ts";
+import type { WorkerLink } from "../supervisor/worker.ts";
 import { createApp } from "./app.ts";
 
 /** Start-up refused for a reason the operator can act on. */
@@ -44,11 +46,14 @@ export interface RunningGateway {
 export interface StartOptions {
   /** Development mode: watch app_path and plugin sources, rebuild and hot-swap on change. */
   dev?: boolean;
+  /** Started by the supervisor as one of plugin_gateway.workers workers (see supervisor/worker.ts). */
+  worker?: WorkerLink;
 }
 
 export async function startGateway(runtime: Runtime, confPath: string, opts: StartOptions = {}): Promise<RunningGateway> {
   const { conf, unknownFields } = loadTykConf(confPath);
-  const log = createLogger(conf.log_level);
+  const worker = opts.worker;
+  const log = createLogger(conf.log_level, worker ? { worker: worker.index } : {});
   for (const field of unknownFields) log.warn({ file: confPath, field }, `tyk.conf field ${field} is not implemented by this gateway; ignored`);
   const paths = resolvePaths(conf, confPath);
   const pg = conf.plugin_gateway;
@@ -62,6 +67,8 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
   }
   const store: KeyStore = redis
     ? createRedisKeyStore({ ...redis, hashKeys: conf.hash_keys, timeoutMs: conf.storage.timeout * 1000, log })
+    : worker
+    ? new SqliteKeyStore({ path: worker.storePath, hashKeys: conf.hash_keys })
     : new MemoryKeyStore({ hashKeys: conf.hash_keys });
   // Gateways sharing one Redis reload together over Tyk's tyk.cluster.notifications channel.
   const notifier = redis
@@ -80,6 +87,7 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
   const sink: AnalyticsSink | undefined = !conf.enable_analytics ? undefined : redis
     ? new RedisAnalyticsSink({ ...redis, log })
     : new JsonlFileSink(paths.analytics_file, {
+      destination: worker?.analytics,
       onError: (err) => log.error({ err: String(err), file: paths.analytics_file }, "analytics records could not be written"),
     });
   // Each record goes through its API's analytics plugin, if any, then to the sink.
@@ -144,20 +152,27 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
     appPath: paths.app_path,
     policies,
     metricsPath: pg.metrics_path,
+    reload: worker && (() => worker.reloadAll()),
+    metricsText: worker && (() => worker.metricsText()),
   });
   const server = await runtime.serve({
     hostname: conf.listen_address || "0.0.0.0",
-    port: conf.listen_port,
+    port: worker ? worker.port : conf.listen_port,
+    reusePort: worker !== undefined,
     fetch: (req, conn) => app.fetch(req, conn),
     maxRequestBodySize: conf.http_server_options.max_request_body_size,
   });
-  log.info({ port: server.port, runtime: runtime.name, version: GATEWAY_VERSION }, `gateway listening on ${conf.listen_address || "0.0.0.0"}:${server.port}`);
+  // A worker's start is not the gateway's: the supervisor says "gateway listening" once every worker is ready.
+  log.info({ port: server.port, runtime: runtime.name, version: GATEWAY_VERSION }, `${worker ? "worker" : "gateway"} listening on ${conf.listen_address || "0.0.0.0"}:${server.port}`);
+  await worker?.serving(server.port, { reload: () => registry.reload(), snapshot: () => metrics.snapshot() });
 
   const watchers: FSWatcher[] = [];
-  if (opts.dev || pg.watch_app_path) watchers.push(watchAppPath(registry, paths.app_path, log));
-  if (opts.dev) {
+  const reloadApis = worker ? () => worker.reloadAll() : () => registry.reload();
+  const watchesFiles = worker?.watchesFiles ?? true;
+  if (watchesFiles && (opts.dev || pg.watch_app_path)) watchers.push(watchAppPath(reloadApis, paths.app_path, log));
+  if (watchesFiles && opts.dev) {
     const info = shim.info();
-    watchers.push(...watchPluginSources(registry, {
+    watchers.push(...watchPluginSources(registry, reloadApis, {
       build: async (pluginDir, output) => {
         await buildPlugin({ pluginDir, output, shimDir: SHIM_SOURCE_DIR, shimGo: info.go, shimDeps: info.deps, gatewayVersion: GATEWAY_VERSION });
       },

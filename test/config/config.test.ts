@@ -87,7 +87,13 @@ test("tyk.conf: an empty conf gets Tyk's defaults and ours", () => {
   assert.equal(conf.storage.port, 6379);
   assert.equal(conf.storage.database, 0);
   assert.equal(conf.storage.use_ssl, false);
-  assert.deepEqual(conf.http_server_options, { read_timeout: 120, write_timeout: 120, max_request_body_size: 0, skip_url_cleaning: false });
+  assert.deepEqual(conf.http_server_options, {
+    read_timeout: 120,
+    write_timeout: 120,
+    max_request_body_size: 0,
+    max_response_body_size: 0,
+    skip_url_cleaning: false,
+  });
   assert.equal(conf.proxy_default_timeout, 30);
   assert.equal(conf.graceful_shutdown_timeout_duration, 30);
   assert.equal(conf.close_connections, false);
@@ -97,7 +103,9 @@ test("tyk.conf: an empty conf gets Tyk's defaults and ours", () => {
     analytics_file: "./analytics.jsonl",
     strict_plugins: false,
     watch_app_path: false,
+    workers: 1,
     metrics_path: "/tyk/metrics",
+    max_held_body_bytes: 64 << 20,
   });
 });
 
@@ -118,7 +126,13 @@ test("tyk.conf: values given are kept; Go's 0-means-default timeouts become the 
   assert.equal(conf.storage.port, 6380);
   assert.deepEqual(conf.storage.addrs, []);
   assert.equal(conf.storage.timeout, 5);
-  assert.deepEqual(conf.http_server_options, { read_timeout: 120, write_timeout: 15, max_request_body_size: 1048576, skip_url_cleaning: false });
+  assert.deepEqual(conf.http_server_options, {
+    read_timeout: 120,
+    write_timeout: 15,
+    max_request_body_size: 1048576,
+    max_response_body_size: 0,
+    skip_url_cleaning: false,
+  });
   assert.equal(conf.proxy_default_timeout, 2.5);
   assert.equal(conf.plugin_gateway.plugin_timeout_ms, 500);
   assert.equal(conf.plugin_gateway.strict_plugins, true);
@@ -230,6 +244,16 @@ test("invalid JSON names the file, with line and column", () => {
     configError(() => readJsonFile(bad)).message,
     /broken\.json: invalid JSON at line 2, column 33: expected ","/,
   );
+});
+
+test("tyk.conf: plugin_gateway.workers is a number of workers or \"auto\"; anything else names the field", () => {
+  const workers = (v: unknown) => parseConfig(TykConfSchema, { plugin_gateway: { workers: v } }, "tyk.conf").value.plugin_gateway.workers;
+  assert.equal(workers(4), 4);
+  assert.equal(workers("auto"), "auto");
+  for (const bad of ["many", 1.5, true]) {
+    assert.equal(configError(() => workers(bad)).message, 'tyk.conf: plugin_gateway.workers: expected 1 to 1024 (workers) or "auto"');
+  }
+  assert.equal(configError(() => workers(0)).message, "tyk.conf: plugin_gateway.workers: must be at least 1, got 0");
 });
 
 test("an unreadable or empty file names the file", () => {

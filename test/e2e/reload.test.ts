@@ -9,6 +9,7 @@ import { after, before, test } from "node:test";
 import { buildPlugin } from "../../src/plugin-builder/index.ts";
 import { SHIM_SOURCE_DIR } from "../../src/shim/build.ts";
 import { GATEWAY_VERSION } from "../../src/version.ts";
+import { many } from "../helpers/fresh.ts";
 import { type GatewayProcess, keylessApi, SECRET, startGatewayProcess } from "../helpers/gateway.ts";
 import { testShim } from "../helpers/shim.ts";
 import { type Echo, startUpstream, type Upstream } from "../helpers/upstream.ts";
@@ -113,10 +114,11 @@ test("reload: SIGHUP reloads, and with watch_app_path a new definition file is p
   }
 });
 
-test("reload: in --dev mode, editing a plugin's Go source rebuilds it and swaps it in", async () => {
-  const info = shim.info();
-  const src = mkdtempSync(join(tmpdir(), "devplugin-"));
-  const source = (v: string) => `package main
+for (const workers of [1, 2]) {
+  test(`reload: in --dev mode, editing a plugin's Go source rebuilds it and swaps it in (workers: ${workers})`, async () => {
+    const info = shim.info();
+    const src = mkdtempSync(join(tmpdir(), "devplugin-"));
+    const source = (v: string) => `package main
 
 import "net/http"
 
@@ -124,18 +126,27 @@ func Tag(rw http.ResponseWriter, r *http.Request) { r.Header.Set("X-Dev", "${v}"
 
 func main() {}
 `;
-  writeFileSync(join(src, "main.go"), source("before"));
-  const so = join(src, "devplugin.so");
-  await buildPlugin({ pluginDir: src, output: so, shimDir: SHIM_SOURCE_DIR, shimGo: info.go, shimDeps: info.deps, gatewayVersion: GATEWAY_VERSION });
-  const g = await startGatewayProcess({}, [keylessApi("dev", "/dev/", up.url, { custom_middleware: { driver: "goplugin", pre: [{ name: "Tag", path: so }] } })], {}, ["--dev"]);
-  try {
-    assert.equal(((await (await fetch(`${g.url}/dev/x`)).json()) as Echo).headers["x-dev"], "before");
-    await g.waitForLog((l) => l.msg === "watching plugin sources");
-    writeFileSync(join(src, "main.go"), source("after"));
-    const rec = await g.waitForLog((l) => String(l.msg).startsWith("plugin source changed"), 60_000);
-    assert.equal(rec.msg, "plugin source changed: rebuilt and hot-swapped");
-    assert.equal(((await (await fetch(`${g.url}/dev/y`)).json()) as Echo).headers["x-dev"], "after");
-  } finally {
-    await g.stop();
-  }
-});
+    writeFileSync(join(src, "main.go"), source("before"));
+    const so = join(src, "devplugin.so");
+    await buildPlugin({ pluginDir: src, output: so, shimDir: SHIM_SOURCE_DIR, shimGo: info.go, shimDeps: info.deps, gatewayVersion: GATEWAY_VERSION });
+    // procexit's Die names the worker that answered.
+    const pre = [{ name: "Tag", path: so }, { name: "Die", path: plugins.procexit }];
+    const g = await startGatewayProcess({ plugin_gateway: { workers } }, [keylessApi("dev", "/dev/", up.url, { custom_middleware: { driver: "goplugin", pre } })], {}, ["--dev"]);
+    try {
+      const tags = async () => {
+        const answers = await many(g.port, 20, 4, () => "/dev/x");
+        assert.equal(new Set(answers.map((a) => a.pid)).size, workers, "every worker answered");
+        return new Set(answers.map((a) => (JSON.parse(a.body) as Echo).headers["x-dev"]));
+      };
+      assert.deepEqual(await tags(), new Set(["before"]));
+      await g.waitForLog((l) => l.msg === "watching plugin sources");
+      writeFileSync(join(src, "main.go"), source("after"));
+      const rec = await g.waitForLog((l) => String(l.msg).startsWith("plugin source changed"), 60_000);
+      assert.equal(rec.msg, "plugin source changed: rebuilt and hot-swapped");
+      assert.equal(g.logs.filter((l) => String(l.msg).startsWith("plugin source changed")).length, 1, "built once for all workers");
+      assert.deepEqual(await tags(), new Set(["after"]));
+    } finally {
+      await g.stop();
+    }
+  });
+}
