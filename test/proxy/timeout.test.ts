@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
-import { createFetchTransport, createNodeTransport, createUpstreamClient, UpstreamError } from "../../src/proxy/index.ts";
+import { createFetchTransport, createNodeTransport, createUpstreamClient, type Transport, UpstreamError } from "../../src/proxy/index.ts";
 
-const transports = [["node:http", createNodeTransport], ...("Bun" in globalThis ? [["fetch", createFetchTransport]] : [])] as const;
+const transports: Array<[string, () => Transport]> = [["node:http", createNodeTransport], ...("Bun" in globalThis ? [["fetch", createFetchTransport] as [string, () => Transport]] : [])];
 
 for (const [name, make] of transports) {
   test(`${name}: the timeout fires on a reused keep-alive connection, with a client signal attached`, async () => {
