@@ -66,11 +66,24 @@ export type StorageConf = z.output<typeof StorageSchema>;
 
 /** `http_server_options`: the listener facing API consumers. */
 export const HttpServerOptionsSchema = z.object({
-  /** Seconds; Tyk: "not setting this, or setting it to 0, defaults to 120 seconds". */
+  /**
+   * Seconds; Tyk: "not setting this, or setting it to 0, defaults to 120 seconds". A request's headers must arrive
+   * within it, and (Go's IdleTimeout falls back to it, as Tyk sets none) a keep-alive connection left idle that long
+   * is closed.
+   */
   read_timeout: seconds(120, { integer: true }),
+  /** Seconds, defaults to 120 as read_timeout: a request not answered in full that long after its headers loses its connection. */
   write_timeout: seconds(120, { integer: true }),
-  /** Bytes; 0 = no limit. Tyk answers 413 above it. (Tyk: http_server_options.max_request_body_size.) */
+  /**
+   * Bytes; 0 = no limit. Tyk answers 413 above it, before anything goes upstream. Also the most a request body held in
+   * memory (for Go plugins) may have; when 0, that is gateway/body.ts's DEFAULT_HELD_BODY_LIMIT.
+   */
   max_request_body_size: z.number().int().min(0).default(0),
+  /**
+   * Bytes; 0 = no limit in Tyk, which applies it only to answers it holds in memory to transform them; here, those
+   * response hooks get (over it: 500 "Response body too large"). When 0, DEFAULT_HELD_BODY_LIMIT.
+   */
+  max_response_body_size: z.number().int().min(0).default(0),
   /**
    * Tyk: "Allow the use of a double slash in a URL path". Off (Tyk's default): a path with dot segments or
    * duplicate slashes is answered 301 to its clean form, as Tyk's router does. On: duplicate slashes pass;
@@ -122,6 +135,13 @@ export const PluginGatewaySchema = z.object({
     .string()
     .default("/tyk/metrics")
     .refine((p) => p.startsWith("/"), { message: 'must start with "/"' }),
+  /**
+   * Bytes of bodies held in memory at once (request bodies for Go plugins, answers for response hooks), all requests
+   * together; a request that would take more gets 503. 0 = no limit. The default, 64 MiB, is six bodies at the
+   * default per-body limit: that bounds one request, this bounds many at once (64 concurrent 10 MiB uploads to a Go
+   * plugin API took 1.3 to 2.1 GiB without it). A held byte costs about three in memory while a Go hook has it.
+   */
+  max_held_body_bytes: z.number().int().min(0).default(64 << 20),
 });
 export type PluginGatewayConf = z.output<typeof PluginGatewaySchema>;
 

@@ -15,7 +15,6 @@ export const TykMessage = {
   internal: "Internal Server Error",
   proxyFailed: "There was a problem proxying the request",
   upstreamTimeout: "Upstream service reached hard timeout.",
-  tooLarge: "Request is too large",
   notFound: "Not Found",
 } as const;
 

@@ -3,6 +3,7 @@
 
 import type { Context } from "hono";
 import type { GatewayChanges } from "../../ffi/wire.ts";
+import { type BodyHold, declaredLength, type HeldBodyLimits, readHeldBody } from "./body.ts";
 import type { SessionState } from "../store/types.ts";
 import { parseSession } from "../store/session.ts";
 import type { LoadedApi } from "../registry/types.ts";
@@ -24,6 +25,10 @@ export interface RequestState {
   headers: Headers;
   /** Streamed unless something (a plugin) needed it whole. */
   body: ReadableStream<Uint8Array> | Uint8Array | null;
+  /** The most bytes of a body this request may have held in memory (bufferedBody, response hooks). */
+  readonly bodyLimits: HeldBodyLimits;
+  /** The bytes of body this request holds in memory, counted against the budget of all requests. */
+  readonly hold: BodyHold;
   /** The raw key the request authenticated with (ctx.GetAuthToken). */
   authToken: string;
   /** Tyk's user.SessionState as JSON, set by auth (ctx.GetSession). Read it with currentSession. */
@@ -113,11 +118,16 @@ export function deleteHeader(state: RequestState, name: string): void {
   (state.goChanges.headers ??= []).push([name, []]);
 }
 
-/** Reads a streamed body once and keeps it, so plugins can see and change it. */
+/**
+ * Reads a streamed body once and keeps it, so plugins can see and change it.
+ * Throws BodyTooLargeError (the request then gets 413) for a body over
+ * `bodyLimits.request`, declared or as it arrives, without reading past it;
+ * BodyBudgetError (503) when the bodies all requests hold leave no room.
+ */
 export async function bufferedBody(state: RequestState): Promise<Uint8Array | undefined> {
   if (state.body === null) return undefined;
   if (state.body instanceof Uint8Array) return state.body;
-  const buf = new Uint8Array(await new Response(state.body).arrayBuffer());
+  const buf = await readHeldBody(state.body, state.bodyLimits.request, state.hold, "drain", declaredLength(state.headers.get("content-length")));
   state.body = buf;
   return buf;
 }

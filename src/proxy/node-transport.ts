@@ -128,6 +128,8 @@ function bodyStream(res: IncomingMessage): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     start(controller) {
       res.on("data", (chunk: Uint8Array) => {
+        // Data already read off the socket still arrives after cancel(); a closed controller would throw.
+        if (finished) return;
         controller.enqueue(chunk);
         if ((controller.desiredSize ?? 0) <= 0) res.pause();
       });

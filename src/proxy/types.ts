@@ -28,8 +28,8 @@ export interface UpstreamResponse {
   status: number;
   /** Hop-by-hop headers already removed; Content-Encoding and Content-Length are the upstream's, matching the body. */
   headers: Headers;
-  /** The upstream's bytes as sent (still encoded); null for HEAD and null-body statuses. */
-  body: ReadableStream<Uint8Array> | null;
+  /** The upstream's bytes as sent (still encoded), streamed or already read whole; null for HEAD and null-body statuses. */
+  body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null;
 }
 
 /** A request as it goes on the wire: headers already rewritten for the upstream. */

@@ -27,6 +27,8 @@ interface BunGlobal {
 }
 const B = (globalThis as unknown as { Bun: BunGlobal }).Bun;
 
+const BUN_MAX_IDLE_S = 255;
+
 export const runtime: Runtime = {
   name: "bun",
   version: B.version,
@@ -38,9 +40,12 @@ export const runtime: Runtime = {
       hostname: opts.hostname,
       port: opts.port,
       reusePort: opts.reusePort ?? false,
-      // Bun's limit is a hard cap; 0 means "no limit" in tyk.conf.
-      maxRequestBodySize: opts.maxRequestBodySize > 0 ? opts.maxRequestBodySize : Number.MAX_SAFE_INTEGER,
-      idleTimeout: 0,
+      // The gateway applies max_request_body_size itself, with Tyk's answer (Bun's own 413 has no body).
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+      // Bun has one timeout: a connection with no bytes moving for that long is closed, whether idle or waiting
+      // for its answer; so the larger of the two, to never cut a request short of write_timeout. Bun's own
+      // maximum is 255 s. (Bun also closes a connection that has not sent whole request headers in about 10 s.)
+      idleTimeout: Math.min(BUN_MAX_IDLE_S, Math.ceil(Math.max(opts.readTimeoutMs, opts.writeTimeoutMs) / 1000)),
       fetch(req, srv) {
         const ip = srv.requestIP(req);
         const conn: ConnInfo = { remoteAddr: { hostname: ip?.address ?? "", port: ip?.port ?? 0 } };

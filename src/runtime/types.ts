@@ -6,8 +6,22 @@ export interface ServeOptions {
   hostname: string;
   port: number;
   fetch: (req: Request, conn: ConnInfo) => Response | Promise<Response>;
-  /** 0 = unlimited. */
-  maxRequestBodySize: number;
+  /**
+   * Milliseconds (tyk.conf http_server_options.read_timeout): a connection
+   * with no request in progress (new, between keep-alive requests, or still
+   * sending request headers) is closed after this long.
+   */
+  readTimeoutMs: number;
+  /**
+   * Milliseconds (http_server_options.write_timeout): a request not answered
+   * in full this long after its headers arrived loses its connection.
+   */
+  writeTimeoutMs: number;
+  /**
+   * Told when accepting a connection failed (descriptors exhausted: EMFILE):
+   * the server keeps listening and tries again in `retryMs`.
+   */
+  onAcceptError(err: Error, retryMs: number): void;
   /**
    * Listen with SO_REUSEPORT (Linux), so that every worker process of one gateway listens on the same port and the
    * kernel spreads connections among them.

@@ -12,6 +12,8 @@ import type { PluginDriver } from "../plugin-driver/index.ts";
 import type { ApiRegistry } from "../registry/index.ts";
 import { StoreUnavailableError } from "../store/redis.ts";
 import { canonicalPath } from "../gateway/request-path.ts";
+import { BodyBudgetError, BodyHold, BodyTooLargeError, type HeldBodyLimits } from "../gateway/body.ts";
+import { admitBody, badRequest, entityTooLarge } from "./request-body.ts";
 
 export interface DispatchDeps {
   registry: ApiRegistry;
@@ -19,31 +21,14 @@ export interface DispatchDeps {
   /** Absent when enable_analytics is off: then no record is even built. */
   analytics?: Pick<AnalyticsRecorder, "write">;
   log: Logger;
-  /** 0 = unlimited. */
+  /** http_server_options.max_request_body_size: bytes, 0 = none (see request-body.ts). */
   maxBodyBytes: number;
+  /** Bytes of a body a request may have held in memory (gateway/body.ts). */
+  heldBodyLimits: HeldBodyLimits;
   /** http_server_options.skip_url_cleaning (see gateway/request-path.ts). */
   skipUrlCleaning: boolean;
   /** Releases each request's Go twin when the request ends. */
   driver: Pick<PluginDriver, "release">;
-}
-
-/** Caps a streamed body: reading past the limit errors the stream (the upstream request then fails). */
-function limitStream(body: ReadableStream<Uint8Array>, max: number): ReadableStream<Uint8Array> {
-  let seen = 0;
-  return body.pipeThrough(
-    new TransformStream({
-      transform(chunk, ctl) {
-        seen += chunk.length;
-        if (seen > max) ctl.error(new Error(`request body over ${max} bytes`));
-        else ctl.enqueue(chunk);
-      },
-    }),
-  );
-}
-
-/** Go's answer to a request line it cannot parse (before any routing). */
-function badRequest(): Response {
-  return new Response("400 Bad Request", { status: 400, headers: { "content-type": "text/plain; charset=utf-8", connection: "close" } });
 }
 
 /** Path and query of an absolute request URL, without the cost of a URL object. */
@@ -73,8 +58,13 @@ export function dispatch(deps: DispatchDeps) {
     const { api } = route;
     // The client encoded part of the listen path: Tyk's stripping then falls back to Go's own encoding.
     const path = target.path.startsWith(api.listenPath.slice(0, -1)) ? target.path : target.goEncoded;
-    const declared = Number(raw.headers.get("content-length") ?? 0);
-    if (deps.maxBodyBytes > 0 && declared > deps.maxBodyBytes) return tykError(413, TykMessage.tooLarge);
+    const headers = new Headers(raw.headers);
+    const hold = new BodyHold(deps.heldBodyLimits.budget);
+    const body = await admitBody(raw, headers, deps.maxBodyBytes, hold);
+    if (body instanceof Response) {
+      hold.release();
+      return body;
+    }
     const started = performance.now();
     const st: RequestState = {
       id: raw.headers.get("x-request-id") ?? idPrefix + (++seq).toString(36),
@@ -86,8 +76,10 @@ export function dispatch(deps: DispatchDeps) {
       path,
       query: url.query,
       host: raw.headers.get("host") ?? "",
-      headers: new Headers(raw.headers),
-      body: raw.body && deps.maxBodyBytes > 0 ? limitStream(raw.body, deps.maxBodyBytes) : raw.body,
+      headers,
+      body,
+      bodyLimits: deps.heldBodyLimits,
+      hold,
       authToken: "",
       sessionUpdate: false,
       responseHeaders: new Headers(),
@@ -101,7 +93,11 @@ export function dispatch(deps: DispatchDeps) {
     try {
       res = await api.chain(c);
     } catch (err) {
-      if (err instanceof StoreUnavailableError) {
+      if (err instanceof BodyTooLargeError) {
+        res = entityTooLarge();
+      } else if (err instanceof BodyBudgetError) {
+        res = tykError(503, "Service Unavailable");
+      } else if (err instanceof StoreUnavailableError) {
         // Fail closed: without the key store no key can be checked or counted.
         deps.log.warn({ api_id: api.id, request_id: st.id, err: err.message }, "key store unavailable: request refused");
         res = tykError(503, "Key store unavailable");
@@ -129,6 +125,7 @@ export function dispatch(deps: DispatchDeps) {
     } finally {
       // After the record: it may read the session from the Go twin.
       deps.driver.release(st.goRequest);
+      hold.release();
     }
     return res;
   };

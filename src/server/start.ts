@@ -26,6 +26,7 @@ import { GATEWAY_VERSION } from "../version.ts";
 import { watchAppPath, watchPluginSources } from "../dev/watch.ts";
 import { buildPlugin } from "../plugin-builder/index.ts";
 import { SHIM_SOURCE_DIR } from "../shim/build.ts";
+import { heldBodyLimits } from "../gateway/body.ts";
 import { SqliteKeyStore } from "../store/sqlite.ts";
 import type { WorkerLink } from "../supervisor/worker.ts";
 import { createApp } from "./app.ts";
@@ -141,6 +142,7 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
     analytics,
     log,
     maxBodyBytes: conf.http_server_options.max_request_body_size,
+    heldBodyLimits: heldBodyLimits(conf.http_server_options.max_request_body_size, conf.http_server_options.max_response_body_size, pg.max_held_body_bytes),
     skipUrlCleaning: conf.http_server_options.skip_url_cleaning,
     hashKeys: conf.hash_keys,
     hashKeyFunction: conf.hash_key_function,
@@ -160,7 +162,10 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
     port: worker ? worker.port : conf.listen_port,
     reusePort: worker !== undefined,
     fetch: (req, conn) => app.fetch(req, conn),
-    maxRequestBodySize: conf.http_server_options.max_request_body_size,
+    readTimeoutMs: conf.http_server_options.read_timeout * 1000,
+    writeTimeoutMs: conf.http_server_options.write_timeout * 1000,
+    // Descriptors exhausted (too many connections at once): the server keeps listening and retries.
+    onAcceptError: (err, retryMs) => log.warn({ err: err.message, retry_ms: retryMs }, "accepting a connection failed"),
   });
   // A worker's start is not the gateway's: the supervisor says "gateway listening" once every worker is ready.
   log.info({ port: server.port, runtime: runtime.name, version: GATEWAY_VERSION }, `${worker ? "worker" : "gateway"} listening on ${conf.listen_address || "0.0.0.0"}:${server.port}`);

@@ -10,6 +10,8 @@ import { runtime } from "./shim.ts";
 export interface GatewayProcess {
   url: string;
   port: number;
+  /** The gateway's own process id (not the shell's that started it). */
+  pid: number;
   dir: string;
   appPath: string;
   logs: Array<Record<string, unknown>>;
@@ -55,18 +57,25 @@ export function writeConfig(conf: Record<string, unknown>, apis: Array<Record<st
   return { dir, confPath, appPath };
 }
 
+export interface ProcessOptions {
+  /** The gateway's limit of open file descriptors (`ulimit -n`, soft and hard). */
+  nofile?: number;
+}
+
 export async function startGatewayProcess(
   conf: Record<string, unknown>,
   apis: Array<Record<string, unknown>>,
   files: Record<string, string> = {},
   extraArgs: string[] = [],
+  options: ProcessOptions = {},
 ): Promise<GatewayProcess> {
   const { dir, confPath, appPath } = writeConfig(conf, apis, files);
   const [cmd, args] = gatewayCommand();
   // Through sh, which reports the gateway's real exit status: Deno's
   // child_process reports a child that handled SIGTERM and exited 0 as
   // killed by SIGTERM. Signals go to the gateway's own pid (from its logs).
-  const proc = spawn("/bin/sh", ["-c", '"$@"; echo "exit-status=$?" >&2', "sh", cmd, ...args, "--conf", confPath, ...extraArgs], {
+  const limit = options.nofile ? `ulimit -n ${options.nofile}; ` : "";
+  const proc = spawn("/bin/sh", ["-c", `${limit}"$@"; echo "exit-status=$?" >&2`, "sh", cmd, ...args, "--conf", confPath, ...extraArgs], {
     cwd: dir,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -120,6 +129,7 @@ export async function startGatewayProcess(
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    pid,
     dir,
     appPath,
     logs,
