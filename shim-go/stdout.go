@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -25,8 +26,11 @@ var gatewayStdout *os.File
 
 // captureStdout points os.Stdout at a pipe read by a goroutine of its own,
 // so a plugin printing never blocks on the gateway. Without a pipe (no file
-// descriptor left) output stays where it was, and a record says so.
-func captureStdout() {
+// descriptor left) output stays where it was, and a record says so. Once per
+// process: shim_init runs again when another runtime isolate opens the shim
+// (Deno runs test files that way), and a second capture would drop the last
+// reference to file descriptor 1's *os.File, whose finalizer closes it.
+var captureStdout = sync.OnceFunc(func() {
 	r, w, err := os.Pipe()
 	if err != nil {
 		orphans.add(logRecord{level: pinoLevel[logrus.WarnLevel], timeMs: float64(time.Now().UnixNano()) / 1e6,
@@ -35,7 +39,7 @@ func captureStdout() {
 	}
 	gatewayStdout, os.Stdout = os.Stdout, w
 	go readStdout(r)
-}
+})
 
 func readStdout(r io.Reader) {
 	br := bufio.NewReaderSize(r, 4096)
