@@ -169,7 +169,11 @@ export async function startGateway(runtime: Runtime, confPath: string, opts: Sta
   });
   // A worker's start is not the gateway's: the supervisor says "gateway listening" once every worker is ready.
   log.info({ port: server.port, runtime: runtime.name, version: GATEWAY_VERSION }, `${worker ? "worker" : "gateway"} listening on ${conf.listen_address || "0.0.0.0"}:${server.port}`);
-  await worker?.serving(server.port, { reload: () => registry.reload(), snapshot: () => metrics.snapshot() });
+  await worker?.serving(server.port, {
+    reload: () => registry.reload(),
+    snapshot: () => metrics.snapshot(),
+    quiet: () => (log.level = "silent"),
+  });
 
   const watchers: FSWatcher[] = [];
   const reloadApis = worker ? () => worker.reloadAll() : () => registry.reload();

@@ -13,7 +13,12 @@ export function runGatewayCommand(
   opts: Pick<StartOptions, "dev"> = {},
 ): Promise<number> {
   const worker = WorkerLink.fromEnvironment();
-  if (worker) return runGateway(runtime, confPath, { ...opts, worker });
+  if (worker) {
+    return runGateway(runtime, confPath, { ...opts, worker }).catch((err) => {
+      worker.detach();
+      throw err;
+    });
+  }
   const { conf } = loadTykConf(confPath);
   const count = workerCount(conf.plugin_gateway.workers);
   return count > 1 ? runSupervisor(runtime, confPath, conf, count, opts) : runGateway(runtime, confPath, opts);

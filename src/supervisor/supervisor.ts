@@ -17,7 +17,7 @@
 //   - SIGTERM or SIGINT: every worker stops as one process does (no new connections, requests in flight finish within
 //     graceful_shutdown_timeout_duration), then the supervisor closes the analytics file and exits 0.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -50,6 +50,29 @@ const METRICS_TIMEOUT_MS = 5000;
 const KILL_AFTER_GRACE_MS = 5000;
 /** A line longer than this without a newline is passed on as it is (a worker must not make us hold unbounded text). */
 const MAX_PENDING_LINE = 1 << 20;
+
+/** Store directories are named after the supervisor's pid, so that one left by a supervisor killed outright is found. */
+const STORE_DIR_PREFIX = "tykgw-";
+
+/** Removes store directories whose supervisor is gone (SIGKILL leaves them; on a tmpfs they hold memory). */
+function removeOrphans(parent: string, log: Logger): void {
+  for (const name of readdirSync(parent)) {
+    const pid = Number(/^tykgw-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+    log.info({ dir: join(parent, name) }, "removed the store of a gateway that is gone");
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, under another user.
+    return (err as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
 
 /** The pause before starting a worker again after `quickDeaths` deaths in a row soon after starting. */
 export function restartDelayMs(quickDeaths: number): number {
@@ -125,7 +148,9 @@ export async function runSupervisor(
   const paths = resolvePaths(conf, confPath);
   // Private to this run: the embedded store lives (and dies) with the gateway, as the in-process store does. On a
   // tmpfs when there is one: the file is only shared memory between the workers.
-  const dir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "tykgw-"));
+  const parent = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+  removeOrphans(parent, log);
+  const dir = mkdtempSync(join(parent, `${STORE_DIR_PREFIX}${process.pid}-`));
   const store = conf.storage.type === "embedded" ? join(dir, "store.db") : "";
   if (store) initSqliteStore(store);
   // With Redis, workers send analytics to Redis themselves; the file has one writer: this process.

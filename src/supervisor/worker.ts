@@ -15,6 +15,11 @@ export interface WorkerGateway {
   reload(): Promise<LoadReport>;
   /** This worker's metrics. */
   snapshot(): MetricsSnapshot;
+  /**
+   * Stops logging: the supervisor, the only reader of this worker's stdout and stderr, is gone. (Measured: two pino
+   * records written to a pipe nobody reads left Deno unable to exit.)
+   */
+  quiet(): void;
 }
 
 export class WorkerLink {
@@ -66,9 +71,19 @@ export class WorkerLink {
     this.#channel.answer("metrics", Protocol.metrics.params, () => gateway.snapshot());
     process.once("disconnect", () => {
       this.#channel.close(new Error("the supervisor is gone"));
+      gateway.quiet();
       process.kill(process.pid, "SIGTERM");
     });
     return this.#channel.note("ready", { port });
+  }
+
+  /**
+   * Lets go of the supervisor: a worker that failed to start must be able to exit (the open channel would keep it
+   * running), and the supervisor learns it is gone.
+   */
+  detach(): void {
+    this.#channel.close(new Error("this worker detached"));
+    process.disconnect?.();
   }
 
   /** Reloads every worker; resolves with this worker's own reload once all are done. */

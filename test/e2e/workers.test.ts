@@ -3,12 +3,12 @@
 // (os.Exit, the standard library's log.Fatal, a panic in its own goroutine) or a worker killed by a signal: the
 // supervisor starts it again and only the requests in flight on it fail.
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before, test } from "node:test";
 import { type Answer, fresh, many } from "../helpers/fresh.ts";
-import { type GatewayProcess, keylessApi, SECRET, startGatewayProcess } from "../helpers/gateway.ts";
+import { type GatewayProcess, keylessApi, runGatewayToExit, SECRET, startGatewayProcess, writeConfig } from "../helpers/gateway.ts";
 import { startRedis, type TestRedis } from "../helpers/redis.ts";
 import { testShim } from "../helpers/shim.ts";
 import { startUpstream, type Upstream } from "../helpers/upstream.ts";
@@ -205,3 +205,36 @@ test("workers: with Redis, limits are exact across workers too, and watch_app_pa
     await redis.stop();
   }
 });
+
+test("workers: a supervisor killed outright leaves no worker behind, and the next gateway clears its store", async () => {
+  const g = await startGatewayProcess({ plugin_gateway: { workers: 2 } }, [keylessApi("open", "/open/", up.url)]);
+  const supervisor = Number(g.logs.find((l) => String(l.msg).startsWith("gateway listening"))!.pid);
+  const workerPids = g.logs.filter((l) => String(l.msg).endsWith(" serving")).map((l) => Number(l.worker_pid));
+  const store = readdirSync("/dev/shm").filter((d) => d.startsWith(`tykgw-${supervisor}-`));
+  assert.equal(workerPids.length, 2);
+  assert.equal(store.length, 1);
+  process.kill(supervisor, "SIGKILL");
+  // Their supervisor gone, workers stop as on SIGTERM (they must not hold the port with nobody to restart them).
+  for (let i = 0; i < 100 && workerPids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(workerPids.filter(alive), []);
+  assert.equal(existsSync(`/dev/shm/${store[0]}`), true, "SIGKILL left the store");
+
+  const { dir, confPath } = writeConfig({ plugin_gateway: { workers: 2, strict_plugins: true } }, [
+    keylessApi("broken", "/broken/", up.url, { custom_middleware: { driver: "goplugin", pre: [{ name: "X", path: "/nope.so" }] } }),
+  ]);
+  // A worker that cannot start stops the gateway, with the worker's reason.
+  const { code, stderr } = await runGatewayToExit(confPath, dir);
+  assert.equal(code, 1);
+  assert.match(stderr, /strict_plugins is on and 1 API or plugin failed to load/);
+  assert.match(stderr, /worker 0 exited \(exit code 1\) before it was serving/);
+  assert.equal(existsSync(`/dev/shm/${store[0]}`), false, "the next gateway removed it");
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
