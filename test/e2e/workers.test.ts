@@ -155,10 +155,12 @@ for (
     if ("exit_code" in exit) assert.equal(death.exit_code, exit.exit_code, JSON.stringify(death));
     else assert.equal(death.signal, exit.signal, JSON.stringify(death));
     if ("words" in exit) assert.match(String(death.last_words), exit.words);
-    // Only requests in flight on the dying worker failed: at most one per load loop, all started before it died.
-    assert.ok(failed.length <= 4, `${failed.length} requests failed`);
-    assert.ok(failed.every((t) => t <= Number(death.time)), "a request started after the death failed");
-    assert.ok(ok.some((a) => a.started > Number(death.time) && a.started < Number(restarted.time)), "the other worker served meanwhile");
+    // Only requests in flight on the dying worker failed: all started before its death was logged (a loop whose
+    // request failed may have sent one more while the process was still being torn down), so a few at most.
+    const when = `failed at ${JSON.stringify(failed)}; died at ${death.time}, serving again at ${restarted.time}`;
+    assert.ok(failed.length <= 8, `${failed.length} requests failed: ${when}`);
+    assert.ok(failed.every((t) => t <= Number(death.time)), `a request started after the death failed: ${when}`);
+    assert.ok(ok.some((a) => a.started > Number(death.time) && a.started < Number(restarted.time)), `the other worker served meanwhile: ${when}`);
     assert.ok(ok.every((a) => a.status === 200));
   });
 }
