@@ -16,6 +16,10 @@ export function checkListenPath(p: string, ctx: z.core.$RefinementCtx<string>): 
   const routed = routedForm(p);
   if (routed === undefined) ctx.addIssue({ code: "custom", message: `${JSON.stringify(p)} has a malformed %-escape` });
   else if (/^\/tyk(\/|$)/.test(routed)) ctx.addIssue({ code: "custom", message: `${JSON.stringify(p)} is under /tyk/, the Gateway API's path` });
+  // Requests with these in their decoded path are refused (request-path.ts), or reach it only double-encoded.
+  else if (/[\x00-\x1f\x7f\\%]/.test(routed)) {
+    ctx.addIssue({ code: "custom", message: `${JSON.stringify(p)} decodes to a control character, a backslash or a literal "%"` });
+  }
 }
 
 export function checkHttpUrl(v: string, ctx: z.core.$RefinementCtx<string>): void {

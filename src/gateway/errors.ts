@@ -31,6 +31,18 @@ export function tykError(status: number, message: string, headers?: HeadersInit)
 }
 
 /** True for an answer tykError made (Tyk adds quota headers only to answers it proxied, never to its own errors). */
+/**
+ * Go's net/http answer to a request it cannot take, before any handler runs
+ * (Tyk answers these from Go's server): 400, plain text "400 Bad Request"
+ * plus ": reason" when Go gives one, and the connection closed.
+ */
+export function httpBadRequest(reason?: string): Response {
+  return new Response(reason ? `400 Bad Request: ${reason}` : "400 Bad Request", {
+    status: 400,
+    headers: { "content-type": "text/plain; charset=utf-8", connection: "close" },
+  });
+}
+
 export function isGatewayError(res: Response): boolean {
   return gatewayErrors.has(res);
 }

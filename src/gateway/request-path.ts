@@ -23,9 +23,10 @@ export type RequestPath =
 
 // Characters Go's net/url leaves as they are in a path (validEncoded): unreserved, sub-delims, ":", "@", "/", "[", "]".
 const PLAIN = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/[\]]*$/;
-// A dot segment or an empty one ("//") anywhere in a path.
-const UNCLEAN = /\/\.\.?(?:\/|$)|\/\//;
-const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+// A dot segment or an empty one ("//") anywhere in a path (";" too: the slow path looks at "..;parameters").
+const UNCLEAN = /\/\.\.?(?:\/|$|;)|\/\//;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$|;)/;
+const PARAM_DOT_SEGMENT = /[/\\]\.\.?;/;
 const BACKSLASH_DOT_SEGMENT = /[/\\]\.\.?\\|\\\.\.?(?:[/\\]|$)/;
 const utf8 = new TextDecoder();
 const utf8Encoder = new TextEncoder();
@@ -38,8 +39,10 @@ export function canonicalPath(raw: string, query: string, skipCleaning: boolean)
   if (PLAIN.test(raw) && !(skipCleaning ? DOT_SEGMENT : UNCLEAN).test(raw)) return { kind: "ok", path: raw, route: raw, goEncoded: raw };
   const bytes = percentDecode(raw.startsWith("/") ? raw : `/${raw}`);
   if (bytes === undefined) return { kind: "bad" };
-  // Beyond Tyk: upstreams that take "\" for "/" (Windows servers) would resolve these.
-  if (BACKSLASH_DOT_SEGMENT.test(bytes)) return { kind: "bad" };
+  // Beyond Tyk: dot segments other upstreams resolve, that Go's path cleaning does not see: with "\" for "/"
+  // (Windows servers), with ";parameters" ("..;" for Tomcat, Jetty, Spring), or around a decoded control
+  // character (".%00." where NUL is dropped).
+  if (BACKSLASH_DOT_SEGMENT.test(bytes) || PARAM_DOT_SEGMENT.test(bytes) || /[\x00-\x1f\x7f]/.test(bytes)) return { kind: "bad" };
   if (skipCleaning) {
     // Tyk would pass dot segments on; an upstream that resolves them would serve a path routing never saw.
     if (DOT_SEGMENT.test(bytes)) return { kind: "bad" };

@@ -8,6 +8,7 @@ import { buildChain, type ChainDeps } from "../chain/build.ts";
 import { type ApiDefinition, loadApiDefinitions } from "../config/api-definition.ts";
 import type { Shim } from "../../ffi/shim.ts";
 import { isAbsolute, join } from "node:path";
+import { routedForm } from "../gateway/request-path.ts";
 import type { LoadedApi } from "./types.ts";
 
 export type { LoadedApi, PluginSlot } from "./types.ts";
@@ -41,8 +42,15 @@ interface Route {
 /** What a request path routes to: an API, a listen path definitions conflict over, or nothing. */
 export type RouteMatch = { api: LoadedApi } | "conflict" | undefined;
 
+/**
+ * A listen path in the form requests are routed by (decoded, clean, with a
+ * trailing slash), so that every spelling of one path ("/admin", "/%61dmin/",
+ * "/x/../admin//") is one listen path, for routing and for conflicts.
+ */
 export function normaliseListenPath(p: string): string {
-  let lp = p.startsWith("/") ? p : `/${p}`;
+  const written = p.startsWith("/") ? p : `/${p}`;
+  // A malformed escape is refused when the definition is parsed; kept as written here.
+  let lp = routedForm(written) ?? written;
   if (!lp.endsWith("/")) lp += "/";
   return lp;
 }

@@ -4,7 +4,7 @@
 import type { AnalyticsRecorder } from "../analytics/recorder.ts";
 import { type AnalyticsRecord, buildRecord } from "../analytics/record.ts";
 import { recordDetailed } from "../analytics/detail.ts";
-import { TykMessage, tykError } from "../gateway/errors.ts";
+import { httpBadRequest, TykMessage, tykError } from "../gateway/errors.ts";
 import { currentSession, type GatewayContext, type RequestState, requestUri } from "../gateway/state.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
@@ -13,7 +13,7 @@ import type { ApiRegistry } from "../registry/index.ts";
 import { StoreUnavailableError } from "../store/redis.ts";
 import { canonicalPath } from "../gateway/request-path.ts";
 import { BodyBudgetError, BodyHold, BodyTooLargeError, type HeldBodyLimits } from "../gateway/body.ts";
-import { admitBody, badRequest, entityTooLarge } from "./request-body.ts";
+import { admitBody, entityTooLarge } from "./request-body.ts";
 
 export interface DispatchDeps {
   registry: ApiRegistry;
@@ -49,7 +49,7 @@ export function dispatch(deps: DispatchDeps) {
     const raw = c.req.raw;
     const url = splitUrl(raw.url);
     const target = canonicalPath(url.path, url.query, deps.skipUrlCleaning);
-    if (target.kind === "bad") return badRequest();
+    if (target.kind === "bad") return httpBadRequest();
     if (target.kind === "redirect") return new Response(null, { status: 301, headers: { location: target.location } });
     const route = deps.registry.match(target.route);
     if (!route) return tykError(404, TykMessage.notFound);

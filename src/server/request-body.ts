@@ -3,16 +3,8 @@
 // applies it (413 before anything goes upstream).
 
 import { BodyBudgetError, type BodyHold, BodyTooLargeError, declaredLength, readHeldBody } from "../gateway/body.ts";
-import { tykError } from "../gateway/errors.ts";
+import { httpBadRequest, tykError } from "../gateway/errors.ts";
 import type { RequestState } from "../gateway/state.ts";
-
-/** Go's answer to a request it cannot parse: plain text, connection closed. */
-export function badRequest(): Response {
-  return new Response("400 Bad Request", {
-    status: 400,
-    headers: { "content-type": "text/plain; charset=utf-8", connection: "close" },
-  });
-}
 
 /**
  * Tyk's answer to a body over max_request_body_size (Go's http.Error). Go
@@ -59,7 +51,7 @@ export async function admitBody(
   if (cl !== null) {
     const values = cl.split(",").map((v) => v.trim());
     declared = declaredLength(values[0]);
-    if (declared === undefined || values.some((v) => v !== values[0])) return badRequest();
+    if (declared === undefined || values.some((v) => v !== values[0])) return httpBadRequest();
     if (values.length > 1) headers.set("content-length", values[0]);
   }
   if (BODILESS_METHODS.has(raw.method) && ((declared ?? 0) > 0 || headers.has("transfer-encoding"))) {

@@ -78,7 +78,7 @@ test("definitions: a newcomer claiming a served listen path on reload is refused
 });
 
 test("definitions: a listen path under /tyk/ is refused at load and through /tyk/apis, in any spelling", async () => {
-  const spellings = ["/tyk/keys/", "/tyk", "/tyk/", "/%74yk/", "/x/../tyk/apis/", "/tyk//reload"];
+  const spellings = ["/tyk/keys/", "/tyk", "/tyk/", "/%74yk/", "/x/../tyk/apis/", "/tyk//reload", "/tyk%00/", "/tyk%5c/", "/%2574yk/"];
   const gw = await startGatewayProcess({}, spellings.map((lp, i) => keylessApi(`under-tyk-${i}`, lp, up.url)));
   try {
     for (let i = 0; i < spellings.length; i++) {
@@ -97,6 +97,25 @@ test("definitions: a listen path under /tyk/ is refused at load and through /tyk
       const body = await res.text();
       assert.equal(res.status, 400, `${lp}: ${body}`);
       assert.match(body, /listen_path/);
+    }
+  } finally {
+    await gw.stop();
+  }
+});
+
+test("definitions: every spelling of one listen path is one listen path (decoded, clean) for routing and conflicts", async () => {
+  const gw = await startGatewayProcess({}, [keylessApi("root", "/", up.url), keyed("secure", "/admin/")], {
+    "spelled-a.json": JSON.stringify(keylessApi("spelled-a", "/%61dmin/", up.url)),
+    "spelled-b.json": JSON.stringify(keylessApi("spelled-b", "/x/../admin//", up.url)),
+  });
+  try {
+    for (const path of ["/admin/x", "/%61dmin/x"]) {
+      const r = await get(gw, path);
+      assert.equal(r.upstream, false, `${path} reached an upstream`);
+      assert.equal(r.status, 500, `${path}: contested, got ${r.status}`);
+    }
+    for (const file of ["spelled-a.json", "spelled-b.json"]) {
+      assert.ok(skipped(gw, file).some((l) => String(l.msg).includes("secure.json")), `${file}: refused, naming secure.json`);
     }
   } finally {
     await gw.stop();

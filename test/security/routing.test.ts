@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { type GatewayProcess, keylessApi, startGatewayProcess } from "../helpers/gateway.ts";
-import { rawGet, type RawResponse } from "../helpers/raw-http.ts";
+import { rawGet, rawHttp, type RawResponse } from "../helpers/raw-http.ts";
 import { type Echo, startUpstream, type Upstream } from "../helpers/upstream.ts";
 
 let up: Upstream;
@@ -148,4 +148,34 @@ test("routing: the listen path is stripped from an encoded request path before i
   assert.equal(servedPath(res), "/jail/get");
   const kept = await rawGet(gw.port, "/jailed/a%20b/c%2Fd");
   assert.equal((JSON.parse(kept.body.toString()) as Echo).url, "/jail/a%20b/c%2Fd", "an encoding the client chose goes on as it was");
+});
+
+test("routing: the path comes from the request line, never from the Host header (a malformed Host is refused with 400, as Go's server does)", async () => {
+  const withHost = (target: string, host: string) =>
+    rawHttp(gw.port, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+  for (const [target, host] of [
+    ["/admin/pub/secret", "a@b"],
+    ["/admin/x?next=http://h/pub/y", "a b"],
+    ["/pub/x", "a/tyk/reload?"],
+    ["/admin/secret", "a/pub/q?"],
+    ["/admin/x", "a#b"],
+    ["/admin/x", "a\\b"],
+  ]) {
+    const res = await withHost(target, host);
+    assert.equal(res.status, 400, `Host ${JSON.stringify(host)} on ${target}: ${res.status} ${res.body}`);
+    assert.match(res.body.toString(), /malformed Host header/);
+  }
+  for (const host of ["example.com:8080", "[::1]:80", "127.0.0.1"]) {
+    assert.equal(servedPath(await withHost("/pub/ok", host)), "/pub/ok", `Host ${host} is fine`);
+  }
+});
+
+test("routing: dot segments other upstreams resolve (\"..;\" for Tomcat, around a decoded control character) are refused", async () => {
+  for (const gateway of [gw, strict]) {
+    for (const target of ["/pub/..;/admin/secret", "/pub/.;/admin", "/pub/%2e%2e;x/admin/secret", "/pub/..;jsessionid=1/admin", "/pub/.%00./admin", "/pub/a%0d%0ab"]) {
+      const res = await rawGet(gateway.port, target);
+      assert.equal(res.status, 400, `${target}: ${res.status} ${res.body}`);
+    }
+    assert.equal(servedPath(await rawGet(gateway.port, "/pub/a;b=1/c")), "/pub/a;b=1/c", "path parameters elsewhere pass");
+  }
 });
