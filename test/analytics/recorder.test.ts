@@ -4,34 +4,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { AnalyticsOutcome } from "../../ffi/shim.ts";
-import { type AnalyticsRecord, buildRecord } from "../../src/analytics/record.ts";
+import type { AnalyticsRecord } from "../../src/analytics/record.ts";
 import { AnalyticsRecorder, type AnalyticsRunner } from "../../src/analytics/recorder.ts";
 import type { AnalyticsSink } from "../../src/analytics/sink.ts";
 import type { AnalyticsItem, LoadedPlugin } from "../../src/plugin-driver/index.ts";
+import { hit } from "../helpers/analytics.ts";
 import { capturedLogger } from "../helpers/logs.ts";
 
 const PLUGIN: LoadedPlugin = { handle: 7, path: "/p/analytics.so", symbol: "Tag", kind: 3 };
-
-/** A record as RecordHit makes it, of request path /r<n>. */
-function hit(n: number): AnalyticsRecord {
-  return buildRecord({
-    method: "GET",
-    host: "up",
-    path: `/r${n}`,
-    originalPath: `/api/r${n}`,
-    listenPath: "/api/",
-    contentLength: 0,
-    userAgent: "t",
-    status: 200,
-    apiId: "api1",
-    apiName: "A",
-    orgId: "o",
-    ip: "127.0.0.1",
-    startedAtMs: 1_700_000_000_000,
-    totalMs: 2,
-    upstreamMs: 1,
-  });
-}
 
 /** A sink that keeps what it is given. */
 function memorySink(): AnalyticsSink & { records: AnalyticsRecord[]; closed: boolean } {

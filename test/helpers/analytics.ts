@@ -1,8 +1,8 @@
 import { type AnalyticsRecord, buildRecord, finishRecord } from "../../src/analytics/record.ts";
 
-/** A small analytics record as sinks get it, the n-th of a series (path /r<n>). */
-export function rec(n: number): AnalyticsRecord {
-  return finishRecord(buildRecord({
+/** A small analytics record as RecordHit makes it (before the analytics worker's step), the n-th of a series (path /r<n>). */
+export function hit(n: number): AnalyticsRecord {
+  return buildRecord({
     method: "GET",
     host: "up",
     path: `/r${n}`,
@@ -18,5 +18,10 @@ export function rec(n: number): AnalyticsRecord {
     startedAtMs: 1_700_000_000_000 + n,
     totalMs: 2,
     upstreamMs: 1,
-  }), false);
+  });
+}
+
+/** The same record as sinks get it. */
+export function rec(n: number): AnalyticsRecord {
+  return finishRecord(hit(n), false);
 }
