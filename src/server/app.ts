@@ -16,8 +16,8 @@ export function createApp(deps: DispatchDeps & GatewayApiOptions): Hono<GatewayE
   // moves where the path seems to start, and routing would follow the header instead of the request line. Go's
   // server (Tyk's) refuses such a Host before any handler; so does this, before any route.
   app.use(async (c, next) => {
-    const host = c.req.header("host");
-    if (host !== undefined && !VALID_HOST.test(host)) return httpBadRequest("malformed Host header");
+    const host = c.req.raw.headers.get("host");
+    if (host !== null && !VALID_HOST.test(host)) return httpBadRequest("malformed Host header");
     await next();
   });
   // Tyk's health check answers without auth.
