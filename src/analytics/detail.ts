@@ -4,6 +4,7 @@
 // and what analytics plugins parse back (http.ReadRequest, http.ReadResponse).
 import { Buffer } from "node:buffer";
 import type { AnalyticsRecord } from "./record.ts";
+import { declaredLength } from "../gateway/body.ts";
 
 /** The most bytes of a response body a record copies; past it raw_response has the status line and headers only. */
 export const MAX_RECORDED_BODY = 10 << 20;
@@ -94,7 +95,7 @@ const LENGTH_ALWAYS = new Set(["POST", "PUT", "PATCH"]);
 /** Base64 of the request as Go's Request.Write writes it. */
 export function rawRequest(p: RawRequestParts): string {
   const body = p.body ?? new Uint8Array();
-  const declared = declaredLength(p.headers);
+  const declared = declaredLength(p.headers.get("content-length"));
   // A body of unknown length is sent chunked.
   const length = body.length === 0 ? 0 : declared ?? -1;
   let head = `${p.method || "GET"} ${p.uri} HTTP/1.1\r\nHost: ${p.host}\r\n`;
@@ -108,7 +109,7 @@ export function rawRequest(p: RawRequestParts): string {
 
 /** Base64 of the response as Go's Response.Write writes it. */
 export function rawResponse(p: RawResponseParts): string {
-  const declared = declaredLength(p.headers);
+  const declared = declaredLength(p.headers.get("content-length"));
   const length = declared ?? -1;
   let head = `HTTP/1.1 ${String(p.status).padStart(3, "0")} ${STATUS_TEXT[p.status] ?? `status code ${p.status}`}\r\n`;
   // Without a length, Go frames an HTTP/1.1 body by closing the connection.
@@ -118,11 +119,6 @@ export function rawResponse(p: RawResponseParts): string {
   head += headerLines(p.headers, RESPONSE_OWN);
   if (length === 0 && !sentLength && bodyAllowed(p.status)) head += "Content-Length: 0\r\n";
   return base64(head + "\r\n", p.body);
-}
-
-function declaredLength(h: Headers): number | undefined {
-  const v = h.get("content-length");
-  return v !== null && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
 /** Go's Header.WriteSubset: names in canonical form, sorted; a line per value, newlines made spaces, trimmed. */

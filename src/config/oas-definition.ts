@@ -18,7 +18,7 @@ import {
   type ParsedApiDefinition,
 } from "./api-definition.ts";
 import { flag, text, typeError } from "./fields.ts";
-import { dataRecord, ownValue } from "./records.ts";
+import { dataRecord, isJsonObject, ownValue } from "./records.ts";
 import { ConfigError, type ConfigProblem, formatPath, parseConfig } from "./validate.ts";
 import { checkHttpUrl, checkListenPath } from "./checks.ts";
 
@@ -38,13 +38,9 @@ export interface ParsedOasDefinition {
   unknownFields: string[];
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /** True for an object with both `openapi` and `x-tyk-api-gateway`: a Tyk OAS API definition. */
 export function isOasDocument(data: unknown): boolean {
-  return isPlainObject(data) && Object.hasOwn(data, "openapi") && Object.hasOwn(data, TYK_EXTENSION);
+  return isJsonObject(data) && Object.hasOwn(data, "openapi") && Object.hasOwn(data, TYK_EXTENSION);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -256,11 +252,11 @@ function operationList(paths: Record<string, unknown>): OperationRef[] {
   const out: OperationRef[] = [];
   for (const path of Object.keys(paths).sort(tykPathOrder)) {
     const item = paths[path];
-    if (!isPlainObject(item)) continue;
+    if (!isJsonObject(item)) continue;
     for (const key of Object.keys(item)) {
       const method = HTTP_METHODS.find((m) => m === key);
       const op = item[key];
-      if (method && isPlainObject(op) && typeof op.operationId === "string") {
+      if (method && isJsonObject(op) && typeof op.operationId === "string") {
         out.push({ id: op.operationId, path, method: method.toUpperCase() });
       }
     }
@@ -277,11 +273,11 @@ function checkOpenApi(doc: Record<string, unknown>, file: string): Record<string
       message: `expected an OpenAPI 3 version string such as "3.0.3", got ${JSON.stringify(doc.openapi) ?? "nothing"}`,
     });
   }
-  if (doc.paths !== undefined && !isPlainObject(doc.paths)) {
+  if (doc.paths !== undefined && !isJsonObject(doc.paths)) {
     problems.push({ field: "paths", message: "expected an object (OpenAPI paths)" });
   }
   if (problems.length > 0) throw new ConfigError(file, problems);
-  return isPlainObject(doc.paths) ? doc.paths : {};
+  return isJsonObject(doc.paths) ? doc.paths : {};
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -364,19 +360,19 @@ function securityOf(
 ): { useStandardAuth: boolean; token?: AuthConfigOut } {
   const tykSchemes = auth.securitySchemes ?? {};
   const schemesAt = [...X, "server", "authentication", "securitySchemes"];
-  const components = isPlainObject(doc.components) && isPlainObject(doc.components.securitySchemes)
+  const components = isJsonObject(doc.components) && isJsonObject(doc.components.securitySchemes)
     ? doc.components.securitySchemes
     : {};
   if (doc.security !== undefined && !Array.isArray(doc.security)) {
     throw ConfigError.of(file, "security", "expected an array (OpenAPI security requirements)");
   }
   const first = Array.isArray(doc.security) ? doc.security[0] : undefined;
-  const inEffect = isPlainObject(first) ? first : {};
+  const inEffect = isJsonObject(first) ? first : {};
   let result: { useStandardAuth: boolean; token?: AuthConfigOut } = { useStandardAuth: false };
   for (const name of Object.keys(tykSchemes)) {
     const native = ownValue(components, name);
     const nativeAt = formatPath(["components", "securitySchemes", name]);
-    const isToken = isPlainObject(native) && native.type === "apiKey";
+    const isToken = isJsonObject(native) && native.type === "apiKey";
     if (!isToken) {
       // Tyk ignores a scheme that is not in effect; one that is in effect but of a kind we lack is not implemented.
       if (Object.hasOwn(inEffect, name)) {
@@ -582,7 +578,7 @@ function toDocumentField(field: string, origins: Origins): { field: string; know
  * document's field(s) at fault, e.g. `x-tyk-api-gateway.upstream.url`.
  */
 export function parseOasDefinition(data: unknown, file: string): ParsedOasDefinition {
-  if (!isPlainObject(data)) throw ConfigError.of(file, "", "expected a JSON object (a Tyk OAS API definition)");
+  if (!isJsonObject(data)) throw ConfigError.of(file, "", "expected a JSON object (a Tyk OAS API definition)");
   const paths = checkOpenApi(data, file);
   const { value: x, unknownFields } = parseAt(XTykSchema, data[TYK_EXTENSION], file, X);
   const converted = convert(data, x, paths, file);
@@ -616,7 +612,7 @@ export function parseAnyApiDefinition(
   try {
     return { kind: "classic", ...parseApiDefinition(data, file) };
   } catch (err) {
-    if (err instanceof ConfigError && isPlainObject(data) && Object.hasOwn(data, "openapi")) {
+    if (err instanceof ConfigError && isJsonObject(data) && Object.hasOwn(data, "openapi")) {
       throw new ConfigError(file, [
         ...err.problems,
         {

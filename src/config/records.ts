@@ -26,7 +26,8 @@ export function ownValue<T>(map: Readonly<Record<string, T>> | null | undefined,
   return map != null && Object.hasOwn(map, key) ? map[key] : undefined;
 }
 
-function isJsonObject(v: unknown): v is Record<string, unknown> {
+/** A JSON object (not null, not an array). */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 

@@ -8,7 +8,7 @@
 //   version_data.versions["v1.0"].extended_paths.transform
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { dataRecordValues } from "./records.ts";
+import { dataRecordValues, isJsonObject } from "./records.ts";
 
 /** One problem found in a configuration file: the dotted field path ("" for the file as a whole) and what is wrong. */
 export interface ConfigProblem {
@@ -94,16 +94,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /** The input value at `path`, and whether it is there at all (a missing key is not the same as null). */
 function lookup(data: unknown, path: readonly PropertyKey[]): { present: boolean; value: unknown } {
   let cur: unknown = data;
   for (const seg of path) {
     if (Array.isArray(cur) && typeof seg === "number" && seg < cur.length) cur = cur[seg];
-    else if (isPlainObject(cur) && typeof seg !== "symbol" && Object.hasOwn(cur, String(seg))) cur = cur[String(seg)];
+    else if (isJsonObject(cur) && typeof seg !== "symbol" && Object.hasOwn(cur, String(seg))) cur = cur[String(seg)];
     else return { present: false, value: undefined };
   }
   return { present: true, value: cur };
@@ -122,7 +118,7 @@ function jsonType(v: unknown): string {
 /** A short rendering of a value for messages. */
 function show(v: unknown): string {
   if (v === undefined) return "nothing";
-  if (isPlainObject(v)) return "an object";
+  if (isJsonObject(v)) return "an object";
   if (Array.isArray(v)) return "an array";
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
@@ -227,7 +223,7 @@ function collectUnknown(schema: z.ZodType, data: unknown, path: PropertyKey[], o
   if (data === undefined || data === null) return;
   const recordValues = dataRecordValues(schema);
   if (recordValues) {
-    if (isPlainObject(data)) for (const key of Object.keys(data)) collectUnknown(recordValues, data[key], [...path, key], out);
+    if (isJsonObject(data)) for (const key of Object.keys(data)) collectUnknown(recordValues, data[key], [...path, key], out);
     return;
   }
   const def = defOf(schema);
@@ -257,7 +253,7 @@ function collectUnknown(schema: z.ZodType, data: unknown, path: PropertyKey[], o
       return;
     }
     case "object": {
-      if (!isPlainObject(data) || !def.shape) return;
+      if (!isJsonObject(data) || !def.shape) return;
       for (const key of Object.keys(data)) {
         // Own keys only: a field named "constructor" or "__proto__" is unknown, not Object.prototype's.
         const child = Object.hasOwn(def.shape, key) ? def.shape[key] : undefined;
@@ -267,7 +263,7 @@ function collectUnknown(schema: z.ZodType, data: unknown, path: PropertyKey[], o
       return;
     }
     case "record": {
-      if (!isPlainObject(data) || !def.valueType) return;
+      if (!isJsonObject(data) || !def.valueType) return;
       for (const key of Object.keys(data)) collectUnknown(def.valueType, data[key], [...path, key], out);
       return;
     }
@@ -285,7 +281,7 @@ function collectUnknown(schema: z.ZodType, data: unknown, path: PropertyKey[], o
 // Reading JSON files
 
 function fsReason(err: unknown): string {
-  const code = isPlainObject(err) || err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  const code = isJsonObject(err) || err instanceof Error ? (err as { code?: unknown }).code : undefined;
   switch (code) {
     case "ENOENT":
       return "no such file";
