@@ -12,6 +12,7 @@ import { type GatewayProcess, goVirtualEndpoints, keylessApi, SECRET, startGatew
 import { pollGauge } from "../helpers/metrics.ts";
 import { rawHttp } from "../helpers/raw-http.ts";
 import { testShim } from "../helpers/shim.ts";
+import { stopWithin } from "../helpers/stop.ts";
 import { type Echo, startUpstream, type Upstream } from "../helpers/upstream.ts";
 
 const { plugins } = await testShim();
@@ -29,13 +30,6 @@ async function echoOf(res: Response): Promise<Echo> {
   assert.equal(res.status, 200, `expected the upstream's 200 echo, got ${res.status}: ${text}`);
   assert.equal(res.headers.get("x-upstream"), "yes", "answered by the upstream");
   return JSON.parse(text);
-}
-
-/** Stops a gateway with SIGTERM; one still running after `ms` is killed and reported as "hung". */
-async function stopWithin(g: GatewayProcess, ms: number): Promise<number | null | "hung"> {
-  const code = await Promise.race([g.stop("SIGTERM"), sleep(ms).then(() => "hung" as const)]);
-  if (code === "hung") await g.stop("SIGKILL");
-  return code;
 }
 
 /** Keyless: a pre hook sets a context value; a post hook, a response hook and a Go virtual endpoint read it. */
