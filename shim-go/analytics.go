@@ -84,7 +84,7 @@ type analyticsOutcome struct {
 // runAnalytics runs each record's plugin on its record (frame is the run's
 // own copy) and encodes the result frame. Records are independent: one that
 // cannot be decoded, or whose plugin panics, affects no other.
-func runAnalytics(frame []byte, logs *callLogs) (int32, []byte) {
+func runAnalytics(frame []byte, logs *callLogs, slot *callSlot) (int32, []byte) {
 	r := &reader{b: frame}
 	n := r.count(8)
 	outcomes := make([]analyticsOutcome, n)
@@ -94,7 +94,9 @@ func runAnalytics(frame []byte, logs *callLogs) (int32, []byte) {
 		if r.err != nil {
 			return statusBadInput, []byte(r.err.Error())
 		}
+		slot.enter(p)
 		outcomes[i] = runAnalyticsPlugin(p, raw, logs)
+		slot.leave()
 	}
 	w := newWriter()
 	w.u32(uint32(n))

@@ -78,7 +78,7 @@ func TestAnalyticsRecordsComeBackOnlyWhenChangedAndPanicsDropOnlyTheirOwnChanges
 	rec := `{"path":"/x","tags":["t"],"timestamp":"2024-05-06T07:08:09.127Z","month":5}`
 	status, frame := runAnalytics(analyticsFrame(
 		sentRecord{tag, rec}, sentRecord{noop, rec}, sentRecord{boom, rec}, sentRecord{tag, `{"tags":`}, sentRecord{request, rec}, sentRecord{tag, rec},
-	), &callLogs{})
+	), &callLogs{}, nil)
 	if status != statusOK {
 		t.Fatalf("status %d: %s", status, frame)
 	}
@@ -117,7 +117,7 @@ func TestAnalyticsRecordsComeBackOnlyWhenChangedAndPanicsDropOnlyTheirOwnChanges
 
 func TestAnalyticsFrameTruncatedIsRefused(t *testing.T) {
 	frame := analyticsFrame(sentRecord{analyticsPlugin(func(*analytics.AnalyticsRecord) {}), `{}`})
-	if status, _ := runAnalytics(frame[:len(frame)-1], &callLogs{}); status != statusBadInput {
+	if status, _ := runAnalytics(frame[:len(frame)-1], &callLogs{}, nil); status != statusBadInput {
 		t.Fatalf("status %d", status)
 	}
 }

@@ -121,6 +121,7 @@ type worker struct {
 	gid     uint64
 	jobs    chan func()
 	current atomic.Pointer[callLogs]
+	slot    *callSlot // where its plugin calls are marked (callslots.go); nil: not recorded
 }
 
 var (
@@ -129,11 +130,12 @@ var (
 )
 
 // dispatch runs job on an idle worker, or a new one when all are busy (a
-// blocked plugin holds its worker; the others keep going).
-func dispatch(logs *callLogs, job func()) {
+// blocked plugin holds its worker; the others keep going). The job marks
+// its plugin calls in the worker's call slot.
+func dispatch(logs *callLogs, job func(*callSlot)) {
 	run := func(w *worker) {
 		w.current.Store(logs)
-		job()
+		job(w.slot)
 		w.current.Store(nil)
 	}
 	select {
@@ -141,7 +143,7 @@ func dispatch(logs *callLogs, job func()) {
 		w.jobs <- func() { run(w) }
 	default:
 		go func() {
-			w := &worker{gid: goid(), jobs: make(chan func(), 1)}
+			w := &worker{gid: goid(), jobs: make(chan func(), 1), slot: takeCallSlot()}
 			workersByID.Store(w.gid, w)
 			defer workersByID.Delete(w.gid)
 			run(w)
@@ -178,7 +180,7 @@ const (
 // queued as completed when it ends (dropped if abandoned by then). It
 // refuses an id that is still parked, and any run while too many abandoned
 // ones are still running.
-func handOff(id uint32, logs *callLogs, job func() (int32, []byte)) handOffResult {
+func handOff(id uint32, logs *callLogs, job func(*callSlot) (int32, []byte)) handOffResult {
 	parkedMu.Lock()
 	if _, busy := parked[id]; busy {
 		parkedMu.Unlock()
@@ -191,8 +193,8 @@ func handOff(id uint32, logs *callLogs, job func() (int32, []byte)) handOffResul
 	pc := &parkedCall{}
 	parked[id] = pc
 	parkedMu.Unlock()
-	dispatch(logs, func() {
-		st, fr := job()
+	dispatch(logs, func(slot *callSlot) {
+		st, fr := job(slot)
 		parkedMu.Lock()
 		if pc.abandoned {
 			delete(parked, id)

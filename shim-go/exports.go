@@ -89,6 +89,7 @@ func shim_init(cb C.shim_on_complete, level *C.uint8_t, levelLen C.uint32_t) (rc
 	signal.Ignore(syscall.SIGPIPE)
 	initLogging(string(borrow(level, levelLen)))
 	captureStdout()
+	openCallSlots()
 	return C.int32_t(statusOK)
 }
 
@@ -164,7 +165,7 @@ func shim_request_run(api, request, callID C.uint32_t, in *C.uint8_t, inLen C.ui
 	}
 	id := uint32(callID)
 	frame = bytes.Clone(frame) // the input is borrowed for this call only
-	res := handOff(id, &lr.logs, func() (int32, []byte) { return lr.run(h, frame) })
+	res := handOff(id, &lr.logs, func(slot *callSlot) (int32, []byte) { return lr.run(h, frame, slot) })
 	if res == handedOff {
 		return C.int32_t(statusPending)
 	}
@@ -188,7 +189,7 @@ func shim_analytics_run(callID C.uint32_t, in *C.uint8_t, inLen C.uint32_t, out 
 	id := uint32(callID)
 	frame := bytes.Clone(borrow(in, inLen)) // the input is borrowed for this call only
 	logs := &callLogs{}
-	res := handOff(id, logs, func() (int32, []byte) { return runAnalytics(frame, logs) })
+	res := handOff(id, logs, func(slot *callSlot) (int32, []byte) { return runAnalytics(frame, logs, slot) })
 	if res == handedOff {
 		return C.int32_t(statusPending)
 	}

@@ -306,6 +306,8 @@ func (b *build) open(path string) {
 				}
 			}
 		}()
+		enterInit(path)
+		defer leaveInit()
 		p, err = plugin.Open(path)
 		return err
 	}()

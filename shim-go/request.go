@@ -294,11 +294,13 @@ type hook struct {
 
 // runHooks runs hooks in order until one answers, panics, or (auth_check)
 // leaves the request without a session.
-func (lr *liveRequest) runHooks(hooks []hook) (runs []hookRun, stop uint32) {
+func (lr *liveRequest) runHooks(hooks []hook, slot *callSlot) (runs []hookRun, stop uint32) {
 	runs = make([]hookRun, 0, len(hooks))
 	for _, h := range hooks {
 		lr.prepareBodies()
+		slot.enter(h.plugin)
 		run := lr.call(h.plugin)
+		slot.leave()
 		runs = append(runs, run)
 		switch {
 		case run.panicMsg != "":

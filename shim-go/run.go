@@ -36,14 +36,14 @@ func claimRun(apiH, reqH, flags uint32) (h uint32, lr *liveRequest, status int32
 // apply what the gateway changed, resolve the hooks (in, the frame, is the
 // run's own copy), then execute them. A frame that cannot be applied
 // refuses the run (statusBadInput, with the reason) and leaves the request
-// releasable.
-func (lr *liveRequest) run(h uint32, in []byte) (int32, []byte) {
+// releasable. Each hook's call is marked in slot while it runs.
+func (lr *liveRequest) run(h uint32, in []byte, slot *callSlot) (int32, []byte) {
 	hooks, status, msg := lr.prepare(in)
 	if status != statusOK {
 		done(h, lr)
 		return status, []byte(msg)
 	}
-	return lr.execute(h, hooks)
+	return lr.execute(h, hooks, slot)
 }
 
 func (lr *liveRequest) prepare(in []byte) (hooks []hook, status int32, msg string) {
@@ -81,14 +81,14 @@ func (lr *liveRequest) prepare(in []byte) (hooks []hook, status int32, msg strin
 
 // execute runs the hooks and encodes the result frame. It never panics; a
 // fault of the shim itself comes back as statusPanic with its report.
-func (lr *liveRequest) execute(h uint32, hooks []hook) (status int32, frame []byte) {
+func (lr *liveRequest) execute(h uint32, hooks []hook, slot *callSlot) (status int32, frame []byte) {
 	defer done(h, lr)
 	defer func() {
 		if r := recover(); r != nil {
 			status, frame = statusPanic, []byte(fmt.Sprintf("shim: %v\n%s", r, debug.Stack()))
 		}
 	}()
-	runs, stop := lr.runHooks(hooks)
+	runs, stop := lr.runHooks(hooks, slot)
 	w := newWriter()
 	lr.encode(w, runs, stop)
 	return statusOK, w.b

@@ -69,7 +69,7 @@ func claim(t testing.TB, api, req uint32, in []byte) (uint32, *liveRequest) {
 // runFrame runs a frame to its end on the test's goroutine.
 func runFrame(t testing.TB, api, req uint32, in []byte) (uint32, *reader) {
 	h, lr := claim(t, api, req, in)
-	status, frame := lr.run(h, in)
+	status, frame := lr.run(h, in, nil)
 	if status != statusOK {
 		t.Fatalf("run: %d %s", status, frame)
 	}
@@ -133,7 +133,7 @@ func TestReleaseWaitsForRun(t *testing.T) {
 	in := openFrame("GET", "/", "", slow)
 	h, lr := claim(t, testAPI(t), 0, in)
 	n := openRequests()
-	if handOff(99, &lr.logs, func() (int32, []byte) { return lr.run(h, in) }) != handedOff {
+	if handOff(99, &lr.logs, func(*callSlot) (int32, []byte) { return lr.run(h, in, nil) }) != handedOff {
 		t.Fatal("a run must be handed off")
 	}
 	c := <-started
@@ -160,7 +160,7 @@ func TestReleasedBeforeBuiltRunsCancelled(t *testing.T) {
 	n := openRequests()
 	h, lr := claim(t, testAPI(t), 0, in)
 	releaseRequest(h)
-	lr.run(h, in)
+	lr.run(h, in, nil)
 	if <-seen == nil {
 		t.Fatal("a request released before it was built must run with its context cancelled")
 	}
@@ -209,7 +209,7 @@ func BenchmarkExecuteHook(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_, lr := claim(b, api, h, w.b)
-		_, frame := lr.run(h, w.b)
+		_, frame := lr.run(h, w.b, nil)
 		releaseFrame(frame)
 	}
 }
@@ -242,7 +242,7 @@ func TestFaultApplyingChangesLeavesRequestReleasable(t *testing.T) {
 	w.changes([]headerChange{{"X-A", []string{"1"}}})
 	hookList(w, nil)
 	_, lr := claim(t, api, h, w.b)
-	if status, _ := lr.run(h, w.b); status != statusBadInput {
+	if status, _ := lr.run(h, w.b, nil); status != statusBadInput {
 		t.Fatalf("a fault must refuse the run, got status %d", status)
 	}
 	releaseRequest(h)
@@ -259,7 +259,7 @@ func TestStuckAbandonedRunsAreCapped(t *testing.T) {
 	start := func(id uint32, p uint32) handOffResult {
 		in := openFrame("GET", "/", "", p)
 		h, lr := claim(t, api, 0, in)
-		res := handOff(id, &lr.logs, func() (int32, []byte) { return lr.run(h, in) })
+		res := handOff(id, &lr.logs, func(*callSlot) (int32, []byte) { return lr.run(h, in, nil) })
 		if res != handedOff {
 			done(h, lr)
 		}

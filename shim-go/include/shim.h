@@ -59,7 +59,17 @@ int32_t shim_info(uint8_t *out, uint32_t out_cap, uint32_t *out_len);
 
 /* Sets the completion callback and the plugin log level ("debug", "info", ...).
  * From then on what Go code prints to os.Stdout arrives as log records
- * (shim_logs_drain), so the host's stdout carries only what the host writes. */
+ * (shim_logs_drain), so the host's stdout carries only what the host writes.
+ *
+ * Call slots: when the environment variable TYKGW_CALL_SLOTS names a file,
+ * the shim creates (or empties) it, maps it shared, and marks in it every
+ * plugin call while it runs, so that whoever started the process can name
+ * the calls it was in after it died (a plugin's os.Exit leaves no other
+ * trace). Layout, little-endian: "TYKGWCS1", u32 slot count, u32 slot size,
+ * then the slots; a slot is u32 state (1: in a call, else idle), u32 text
+ * length, then the text, "<plugin path>:<symbol>" or "<plugin path> (init)",
+ * cut to the slot. Each Go worker owns one slot; workers past the count, and
+ * plugin inits overlapping another init, are not all recorded. */
 int32_t shim_init(shim_on_complete on_complete, uint8_t *level, uint32_t level_len);
 
 /* in: JSON {"path","symbol","kind"[,"init_timeout_ms"]}. On success *out_handle is

@@ -11,7 +11,8 @@
 //   - Keys, sessions, rate limits and quotas: the workers share a SQLite file in a directory private to this run
 //     (Redis, when configured, as before).
 //   - A worker that dies, whatever the cause (a plugin's os.Exit, log.Fatal, a panic in its own goroutine, a signal),
-//     is logged with its exit code or signal and its last words on stderr, and started again at once; one that keeps
+//     is logged with its exit code or signal, the plugin calls it was in (its shim marks each call in a file in
+//     shared memory, call-slots.ts), and its last words on stderr, and started again at once; one that keeps
 //     dying soon after starting is started again after a growing pause, and said to keep dying. Requests in flight on
 //     it fail; the other workers, and their requests, are not touched.
 //   - SIGTERM or SIGINT: every worker stops as one process does (no new connections, requests in flight finish within
@@ -30,6 +31,7 @@ import type { LoadReport } from "../registry/index.ts";
 import type { Runtime } from "../runtime/index.ts";
 import { initSqliteStore } from "../store/sqlite.ts";
 import { GATEWAY_VERSION } from "../version.ts";
+import { CALL_SLOTS_ENV, readCallSlots } from "./call-slots.ts";
 import { Channel, type IpcEnd } from "./channel.ts";
 import { Protocol, WORKER_ENV, type WorkerEnv } from "./protocol.ts";
 
@@ -198,13 +200,16 @@ export async function runSupervisor(
     return { snapshot: mergeSnapshots(answered), live: answered.length, restarts };
   }
 
+  /** Where worker `w`'s shim marks the plugin calls it is in (call-slots.ts); its shim empties it on each start. */
+  const callSlotsFile = (w: Worker) => join(dir, `calls-${w.index}`);
+
   /** Starts worker `w`; resolves with its port once it serves, rejects if it exits first. */
   function start(w: Worker): Promise<number> {
     const { command, args } = runtime.selfCommand();
     const env: WorkerEnv = { index: w.index, port, store };
     const child = spawn(command, [...args, "--conf", confPath, ...(opts.dev ? ["--dev"] : [])], {
       stdio: ["ignore", "pipe", "pipe", "ipc"],
-      env: { ...process.env, [WORKER_ENV]: JSON.stringify(env) },
+      env: { ...process.env, [WORKER_ENV]: JSON.stringify(env), [CALL_SLOTS_ENV]: callSlotsFile(w) },
       // Its own process group: a terminal's Ctrl-C reaches the supervisor alone, which stops the workers in order.
       detached: true,
     });
@@ -284,6 +289,7 @@ export async function runSupervisor(
     const uptimeMs = Date.now() - w.startedAt;
     w.quickDeaths = uptimeMs < STABLE_MS ? w.quickDeaths + 1 : 1;
     const delay = restartDelayMs(w.quickDeaths);
+    const calls = readCallSlots(callSlotsFile(w));
     log.error({
       worker: w.index,
       worker_pid: pid,
@@ -291,9 +297,10 @@ export async function runSupervisor(
       signal,
       uptime_ms: uptimeMs,
       was_serving: wasReady,
+      plugin_calls: calls.length > 0 ? calls : undefined,
       last_words: lastWords(w.stderrTail),
       restart_in_ms: delay,
-    }, `worker ${w.index} died (${describeExit(code, signal)}); starting it again`);
+    }, `worker ${w.index} died (${describeExit(code, signal)})${calls.length > 0 ? ` in plugin call ${calls.join(", ")}` : ""}; starting it again`);
     if (w.quickDeaths >= 2) {
       log.warn(
         { worker: w.index, quick_deaths: w.quickDeaths, restart_in_ms: delay },

@@ -155,6 +155,9 @@ for (
     if ("exit_code" in exit) assert.equal(death.exit_code, exit.exit_code, JSON.stringify(death));
     else assert.equal(death.signal, exit.signal, JSON.stringify(death));
     if ("words" in exit) assert.match(String(death.last_words), exit.words);
+    // The call it died in, from the shim's call slots: os.Exit leaves no other trace.
+    assert.deepEqual(death.plugin_calls, [`${plugins.procexit}:Die`], JSON.stringify(death));
+    assert.match(String(death.msg), new RegExp(`died \\(.*\\) in plugin call .*procexit.*:Die; starting it again$`));
     // Only requests in flight on the dying worker failed: all started before its death was logged (a loop whose
     // request failed may have sent one more while the process was still being torn down), so a few at most.
     const when = `failed at ${JSON.stringify(failed)}; died at ${death.time}, serving again at ${restarted.time}`;
