@@ -1,7 +1,7 @@
 // The TypeScript mirror of shim-go/include/shim.h. test/ffi/abi.test.ts checks
 // that the two agree (version, statuses, every symbol and its arity).
 
-export const SHIM_ABI_VERSION = 4;
+export const SHIM_ABI_VERSION = 5;
 
 export const Status = {
   OK: 0,

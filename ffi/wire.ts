@@ -44,15 +44,23 @@ export interface GatewayChanges {
 }
 
 export interface HookCall {
+  /** The plugin's handle; 0 for a policies gate. */
   plugin: number;
   /** Tyk's auth_check: the run stops (noSession) when it leaves no session and writes nothing. */
   authCheck?: boolean;
+  /**
+   * Not a hook: where Tyk applies the session's policies. Go passes it when the session names none (normalising it
+   * in place as Tyk does); otherwise the run stops there (RunResult.gated) for the gateway to apply them.
+   */
+  policiesGate?: boolean;
 }
 
 export interface RunRequest extends GatewayChanges {
   /** Only on the first run of a request. */
   open?: OpenSection;
   hooks: HookCall[];
+  /** A step that reads the session follows: a session hooks may have changed in place comes back whole (`session`). */
+  wantSession?: boolean;
 }
 
 export interface LogRecord {
@@ -95,12 +103,15 @@ export interface RunResult {
   noSession: boolean;
   /** The run stopped at a hook that panicked. */
   panicked: boolean;
+  /** The run stopped at the first policies gate after its last hook run: the session names policies. */
+  gated: boolean;
   resStatus?: number;
   resHeaders?: HeaderPairs;
   resBody?: Uint8Array;
 }
 
-const IN = {
+/** Run frame flags (shim-go/wire.go in*). */
+export const IN = {
   OPEN: 1 << 0,
   BODY: 1 << 1,
   HEADERS: 1 << 2,
@@ -109,11 +120,13 @@ const IN = {
   AUTH_TOKEN: 1 << 5,
   UPSTREAM: 1 << 6,
   RESPONSE: 1 << 7,
+  WANT_SESSION: 1 << 8,
 } as const;
 
-const HOOK_AUTH_CHECK = 1 << 0;
-const HOOK_PANICKED = 1 << 0, HOOK_LOGS = 1 << 1;
+/** Hook flags (shim-go/wire.go hook*): in the run frame per hook, then in the result frame per hook run. */
+export const HOOK = { AUTH_CHECK: 1 << 0, POLICIES_GATE: 1 << 1, PANICKED: 1 << 0, LOGS: 1 << 1 } as const;
 
+/** Result frame flags (shim-go/wire.go out*). */
 export const OUT = {
   RESPONDED: 1 << 0,
   METHOD: 1 << 1,
@@ -131,6 +144,7 @@ export const OUT = {
   RES_BODY: 1 << 13,
   PANICKED: 1 << 14,
   SESSION_TOUCHED: 1 << 15,
+  GATE: 1 << 16,
 } as const;
 
 const utf8 = new TextEncoder();
@@ -232,6 +246,7 @@ export function encodeRun(w: FrameWriter, req: RunRequest): Uint8Array {
   if (req.authToken !== undefined) flags |= IN.AUTH_TOKEN;
   if (req.upstream) flags |= IN.UPSTREAM;
   if (req.response) flags |= IN.RESPONSE;
+  if (req.wantSession) flags |= IN.WANT_SESSION;
   w.u32(flags);
   if (req.open) {
     const o = req.open;
@@ -265,7 +280,7 @@ export function encodeRun(w: FrameWriter, req: RunRequest): Uint8Array {
   w.u32(req.hooks.length);
   for (const h of req.hooks) {
     w.u32(h.plugin);
-    w.u32(h.authCheck ? HOOK_AUTH_CHECK : 0);
+    w.u32((h.authCheck ? HOOK.AUTH_CHECK : 0) | (h.policiesGate ? HOOK.POLICIES_GATE : 0));
   }
   return w.frame();
 }
@@ -343,8 +358,8 @@ export function decodeRun(buf: Uint8Array): RunResult {
   for (let i = 0; i < n; i++) {
     const run: HookRun = { execNs: r.f64(), logs: [] };
     const hf = r.u32();
-    if (hf & HOOK_PANICKED) run.panic = { message: r.str(), stack: r.str() };
-    if (hf & HOOK_LOGS) run.logs = decodeLogs(r);
+    if (hf & HOOK.PANICKED) run.panic = { message: r.str(), stack: r.str() };
+    if (hf & HOOK.LOGS) run.logs = decodeLogs(r);
     hooks.push(run);
   }
   const res: RunResult = {
@@ -352,6 +367,7 @@ export function decodeRun(buf: Uint8Array): RunResult {
     sessionUpdate: (flags & OUT.SESSION_UPDATE) !== 0,
     noSession: (flags & OUT.NO_SESSION) !== 0,
     panicked: (flags & OUT.PANICKED) !== 0,
+    gated: (flags & OUT.GATE) !== 0,
     sessionTouched: (flags & OUT.SESSION_TOUCHED) !== 0,
   };
   if (flags & OUT.RESPONDED) res.responded = { status: r.u32(), headers: r.pairs(), body: r.bytes() };

@@ -45,6 +45,7 @@ type liveRequest struct {
 
 	busy, released bool // guarded by requests.mu
 	logs           callLogs
+	wantSession    bool // this run's frame had inWantSession
 }
 
 var requests = struct {
@@ -293,10 +294,17 @@ type hook struct {
 }
 
 // runHooks runs hooks in order until one answers, panics, or (auth_check)
-// leaves the request without a session.
+// leaves no session, or a policies gate stops the run; each hook's call is
+// marked in slot while it runs.
 func (lr *liveRequest) runHooks(hooks []hook, slot *callSlot) (runs []hookRun, stop uint32) {
 	runs = make([]hookRun, 0, len(hooks))
 	for _, h := range hooks {
+		if h.flags&hookPoliciesGate != 0 {
+			if !lr.passPoliciesGate() {
+				return runs, outGate
+			}
+			continue
+		}
 		lr.prepareBodies()
 		slot.enter(h.plugin)
 		run := lr.call(h.plugin)
@@ -312,6 +320,44 @@ func (lr *liveRequest) runHooks(hooks []hook, slot *callSlot) (runs []hookRun, s
 		}
 	}
 	return runs, 0
+}
+
+// passPoliciesGate tells whether the run may go on past a policies gate:
+// the request has no session (nothing to apply), or its session names no
+// policy, which is then normalised in place as Tyk's policy service does
+// for it (MetaData an empty map rather than nil; each access right with its
+// own limit gets its API's id as allowance scope); the gateway does the
+// same for sessions it holds (src/policy/apply.ts). A session that names
+// policies, or custom policies in its metadata, stops the run, as does a
+// session the gateway sent that no hook decoded (the gateway has it).
+func (lr *liveRequest) passPoliciesGate() bool {
+	v := lr.req.Context().Value(ctx.SessionData)
+	if v == nil {
+		return true
+	}
+	if l, ok := v.(*lazySession); ok && l.s == nil {
+		return false
+	}
+	s := ctx.GetSession(lr.req)
+	if s == nil {
+		return true
+	}
+	if len(s.PolicyIDs()) > 0 {
+		return false
+	}
+	if _, err := s.GetCustomPolicies(); err == nil {
+		return false
+	}
+	if s.MetaData == nil {
+		s.MetaData = map[string]interface{}{}
+	}
+	for id, ar := range s.AccessRights {
+		if !ar.Limit.IsEmpty() && ar.AllowanceScope != id {
+			ar.AllowanceScope = id
+			s.AccessRights[id] = ar
+		}
+	}
+	return true
 }
 
 // prepareBodies rewinds the bodies before a hook, and makes a body an
@@ -424,7 +470,7 @@ func (lr *liveRequest) encode(w *writer, runs []hookRun, stop uint32) {
 		flags |= outReqBody
 		w.bytes(body)
 	}
-	b, changed, touched := lr.sessionChange()
+	b, changed, touched := lr.sessionChange(lr.wantSession)
 	if changed {
 		flags |= outSession
 		w.bytes(b)
@@ -507,9 +553,10 @@ func (lr *liveRequest) bodyChange() ([]byte, bool) {
 // sessionChange reports a session a hook set (changed), or that the one
 // the gateway knows was decoded, so hooks may have changed it in place
 // (touched: fetched by the gateway only if it needs it, as encoding a
-// session costs more than the rest of a run). A lazily loaded session no
-// hook asked for is neither.
-func (lr *liveRequest) sessionChange() (b []byte, changed, touched bool) {
+// session costs more than the rest of a run; with want, the gateway needs
+// it next, so it comes whole as a change). A lazily loaded session no hook
+// asked for is neither.
+func (lr *liveRequest) sessionChange(want bool) (b []byte, changed, touched bool) {
 	v := lr.req.Context().Value(ctx.SessionData)
 	if v == nil {
 		return nil, false, false
@@ -517,7 +564,7 @@ func (lr *liveRequest) sessionChange() (b []byte, changed, touched bool) {
 	if l, ok := v.(*lazySession); ok && l.s == nil {
 		return nil, false, false
 	}
-	if v == lr.session {
+	if v == lr.session && !want {
 		return nil, false, true
 	}
 	b, ok := lr.sessionJSON()

@@ -55,6 +55,7 @@ func (lr *liveRequest) prepare(in []byte) (hooks []hook, status int32, msg strin
 	}()
 	r := &reader{b: in}
 	flags := r.u32()
+	lr.wantSession = flags&inWantSession != 0
 	if flags&inOpen != 0 {
 		if err := lr.open(r, flags); err != nil {
 			return nil, statusBadInput, err.Error()
@@ -66,8 +67,15 @@ func (lr *liveRequest) prepare(in []byte) (hooks []hook, status int32, msg strin
 	n := r.count(8)
 	hooks = make([]hook, n)
 	for i := range hooks {
-		p := plugins.get(r.u32())
+		handle := r.u32()
 		hooks[i].flags = r.u32()
+		if hooks[i].flags&hookPoliciesGate != 0 {
+			if r.err == nil && handle != 0 {
+				return nil, statusBadInput, "a policies gate names a plugin"
+			}
+			continue
+		}
+		p := plugins.get(handle)
 		if r.err == nil && p == nil {
 			return nil, statusBadInput, "unknown plugin handle"
 		}

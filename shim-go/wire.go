@@ -17,7 +17,9 @@ package main
 //   [inAuthToken]   str
 //   [inUpstream]    str absolute URL, str host: the request as sent upstream (before response hooks)
 //   [inResponse]    u32 status, pairs headers, bytes body: the upstream's answer, for response hooks
-//   u32 n, n x (u32 plugin handle, u32 hook flags (hook*))
+//   [inWantSession] no payload: a gateway step that reads the session follows this run, so a session
+//                   hooks may have changed in place comes back whole (outSession), not as outSessionTouched
+//   u32 n, n x (u32 plugin handle, u32 hook flags (hook*)); a policies gate (hookPoliciesGate) has handle 0
 //
 // result frame:
 //   u32 flags (out*), u32 hooks run
@@ -42,12 +44,21 @@ const (
 	inAuthToken = 1 << 5
 	inUpstream  = 1 << 6
 	inResponse  = 1 << 7
+	// inWantSession: see the run frame above.
+	inWantSession = 1 << 8
 )
 
 const (
 	// hookAuthCheck: the hook is Tyk's auth_check; when it neither answers nor
 	// sets a session the run stops there (outNoSession), as the gateway fails closed.
 	hookAuthCheck = 1 << 0
+	// hookPoliciesGate: not a hook but the place where Tyk applies the
+	// session's policies (after authentication and after post_key_auth
+	// hooks). A session that names none is normalised there in place, as
+	// Tyk does, and the run goes on; one that names policies (or is the
+	// gateway's, not yet decoded) stops the run there (outGate) for the
+	// gateway to apply them, which then runs the hooks after the gate.
+	hookPoliciesGate = 1 << 1
 )
 
 const (
@@ -74,6 +85,8 @@ const (
 	// no payload: the session the gateway knows was open to this run's hooks (decoded), which may have
 	// changed it in place; the gateway fetches it with shim_request_session only when it needs it.
 	outSessionTouched = 1 << 15
+	// no payload: the run stopped at the first policies gate after its last hook run (hookPoliciesGate)
+	outGate = 1 << 16
 )
 
 // log frame: u32 n, n x (u32 level, f64 unix ms, str message, bytes fields JSON, str plugin path)

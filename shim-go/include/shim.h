@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 /* Bump on any change to a signature, a status, a kind or a wire layout. */
-#define SHIM_ABI_VERSION 4
+#define SHIM_ABI_VERSION 5
 
 typedef enum {
   SHIM_OK = 0,
@@ -54,7 +54,7 @@ typedef void (*shim_on_complete)(uint32_t unused);
 
 uint32_t shim_abi_version(void);
 
-/* JSON: {"abi":4,"go":"go1.26.x","module":...,"deps":[{"path","version","sum"}],"settings":{...}} */
+/* JSON: {"abi":5,"go":"go1.26.x","module":...,"deps":[{"path","version","sum"}],"settings":{...}} */
 int32_t shim_info(uint8_t *out, uint32_t out_cap, uint32_t *out_len);
 
 /* Sets the completion callback and the plugin log level ("debug", "info", ...).

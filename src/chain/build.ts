@@ -19,7 +19,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/index.ts";
 import { accessRights } from "../middleware/access-rights/index.ts";
 import { apiRateLimit } from "../middleware/api-rate-limit/index.ts";
-import { goPlugins, type HookEntry, type RequestHook } from "../middleware/go-plugin/index.ts";
+import { type GateEntry, goPlugins, type HookEntry, type RequestHook } from "../middleware/go-plugin/index.ts";
 import { granularAccess } from "../middleware/granular-access/index.ts";
 import { keyExpired } from "../middleware/key-expired/index.ts";
 import { applyPoliciesStep } from "../middleware/policies/index.ts";
@@ -104,16 +104,17 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
   const detailedRecording = def.enable_detailed_recording || deps.detailedRecording;
   // A detailed record holds the request body, which would otherwise stream upstream and be gone.
   if (detailedRecording) chain.push(holdBody);
-  let run: HookEntry[] = [];
-  const flush = () => {
-    if (run.length > 0) chain.push(goPlugins({ ...callDeps, hooks: run }));
+  let run: Array<HookEntry | GateEntry> = [];
+  // wantSession: a step after the run (before the next) reads the session, which then comes back with the run.
+  const flush = (wantSession: boolean) => {
+    if (run.length > 0) chain.push(goPlugins({ ...callDeps, entries: run, wantSession }));
     run = [];
   };
   const hooks = (h: RequestHook, entries: MiddlewareDefinition[] | undefined) => {
     for (const e of enabled(entries)) run.push({ hook: h, slot: slot(h, e) });
   };
-  const step = (mw: GatewayMiddleware) => {
-    flush();
+  const step = (mw: GatewayMiddleware, readsSession = false) => {
+    flush(readsSession);
     chain.push(mw);
   };
 
@@ -133,19 +134,24 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
         cookieName: def.auth?.cookie_name,
       }));
     }
-    // Tyk applies the session's policies in its auth step and after every Go plugin run: here a step of its own,
-    // which splits auth_check from post_key_auth into two runs so post_key_auth gets the session as enforced.
-    const policies = (onError: "refuse" | "fail") => step(applyPoliciesStep({ policies: deps.policies, onError, log: deps.log }));
+    // Tyk applies the session's policies in its auth step and after every Go plugin run. Right after Go hooks, a gate
+    // in their run: Go goes on past it when the session names no policy, and stops there for the gateway to apply
+    // them when it does (so post_key_auth gets the session as enforced); after the gateway's own auth, a step.
+    const policies = (onError: "refuse" | "fail") => {
+      const options = { policies: deps.policies, onError, log: deps.log };
+      if (run.length > 0) run.push({ hook: "policies", policies: options });
+      else step(applyPoliciesStep(options), true);
+    };
     policies(goAuth ? "fail" : "refuse");
     const postKeyAuth = enabled(cm?.post_key_auth);
     if (postKeyAuth.length > 0) {
       hooks("post_key_auth", postKeyAuth);
       policies("fail");
     }
-    if (def.strip_auth_data) step(stripAuth(def));
-    step(keyExpired());
-    step(accessRights(def));
-    step(granularAccess());
+    if (def.strip_auth_data) step(stripAuth(def), true);
+    step(keyExpired(), true);
+    step(accessRights(def), true);
+    step(granularAccess(), true);
     if (!def.disable_rate_limit || !def.disable_quota) {
       step(rateLimit({
         store: deps.store,
@@ -153,7 +159,7 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
         disableRateLimit: !!def.disable_rate_limit,
         disableQuota: !!def.disable_quota,
         hashKeys: deps.hashKeys,
-      }));
+      }), true);
     }
   }
   const globalLimit = def.global_rate_limit;
@@ -177,7 +183,7 @@ export function buildChain(def: ApiDefinition, api: Omit<LoadedApi, "chain">, de
     });
   }
   hooks("post", cm?.post);
-  flush();
+  flush(false);
   const responseSlots = enabled(cm?.response).map((e) => slot("response", e));
   const last = proxyStep({
     client: deps.client,

@@ -24,6 +24,19 @@ export interface LoadedPlugin {
 
 export type PluginLoad = { ok: true; plugin: LoadedPlugin } | { ok: false; error: string };
 
+/**
+ * Where Tyk applies the session's policies, inside a run of hooks: Go goes on past it when the session names none
+ * (normalising it in place as Tyk does), else the run stops there (RunResult.gated). See HookCall.policiesGate.
+ */
+export interface PoliciesGate {
+  readonly policiesGate: true;
+}
+
+/** What a run executes in order: hooks, and the policies gates between them. */
+export type RunStep = LoadedPlugin | PoliciesGate;
+
+export const isGate = (s: RunStep): s is PoliciesGate => "policiesGate" in s;
+
 /** A run as the driver hands it back: see Shim.run. */
 export interface DriverRun {
   request: number;
@@ -78,8 +91,9 @@ export class PluginDriver {
   }
 
   /**
-   * Runs `plugins` in order on a request (opening it when `request` is 0; see
-   * Shim.run), logging what each hook logged and any panic. A run not done
+   * Runs `steps` in order on a request (opening it when `request` is 0; see
+   * Shim.run), logging what each hook logged and any panic; `authCheck` is
+   * the index of the auth_check hook among them (-1: none). A run not done
    * within `timeoutMs`, or whose client leaves (`signal`), is abandoned: its
    * promise rejects with CallAbandonedError (`clientGone` says which).
    * Throws ShimCallError when the shim refuses the run.
@@ -88,13 +102,15 @@ export class PluginDriver {
     api: number,
     request: number,
     req: Omit<RunRequest, "hooks">,
-    plugins: readonly LoadedPlugin[],
+    steps: readonly RunStep[],
     where: RunContext,
     timeoutMs: number,
     authCheck = -1,
     signal?: AbortSignal,
   ): DriverRun {
-    const frame: RunRequest = { ...req, hooks: plugins.map((p, i) => ({ plugin: p.handle, authCheck: i === authCheck })) };
+    const hooks = steps.map((s, i) => (isGate(s) ? { plugin: 0, policiesGate: true } : { plugin: s.handle, authCheck: i === authCheck }));
+    const frame: RunRequest = { ...req, hooks };
+    const plugins = steps.filter((s): s is LoadedPlugin => !isGate(s));
     const run = this.shim.run(api, request, frame);
     const watched: Watched = { deadline: performance.now() + timeoutMs, timeoutMs, signal, abandon: run.abandon };
     this.watch(watched);

@@ -114,6 +114,14 @@ before(async () => {
     keylessApi("open", "/open/", up.url, { global_rate_limit: { rate: 2, per: 60 } }),
     keyed("limited", { global_rate_limit: { rate: 1, per: 60 } }),
     { ...pluginAuth("stripped", true), strip_auth_data: true },
+    {
+      ...pluginAuth("typed", false),
+      custom_middleware: {
+        driver: "goplugin",
+        auth_check: { name: "TypedSessionFromToken", path: plugins.tokenauth },
+        post_key_auth: [{ name: "ReportTypedSession", path: plugins.tokenauth }],
+      },
+    },
     keyed("stripped-keyed", { strip_auth_data: true, custom_middleware: { driver: "goplugin", post_key_auth: [{ name: "MarkSession", path: plugins.tokenauth }] } }),
     keyed("upstream-limits", { proxy: { listen_path: "/upstream-limits/", target_url: `http://127.0.0.1:${(limiting.address() as AddressInfo).port}`, strip_listen_path: true } }),
   ]);
@@ -181,6 +189,20 @@ test("plugin: post_key_auth gets the session as the gateway enforces it: policy 
   const bare = await call("/plugin/get", token({ access_rights: access("plugin") }));
   assert.equal(bare.status, 200);
   assert.deepEqual(JSON.parse(String((bare.body as Echo).headers["x-pka-session"])).meta_data, { post_key_auth: "seen" });
+});
+
+test("plugin: with no policy to apply, post_key_auth gets the auth_check's own session object, normalised as Tyk does", async () => {
+  // A per-API limit (its own counters: allowance_scope) and no MetaData: Tyk's policy step changes both in place.
+  const rights = { typed: { api_id: "typed", versions: ["Default"], limit: { rate: 100, per: 60 } } };
+  for (const intTier of [false, true]) {
+    const res = await call("/typed/get", token({ access_rights: rights }), { headers: intTier ? { "x-int-tier": "1" } : {} });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const h = (res.body as Echo).headers;
+    assert.deepEqual(
+      [h["x-same-session"], h["x-tier-type"], h["x-meta-nil"], h["x-scope"]],
+      ["true", intTier ? "int" : "<nil>", "false", "typed"],
+    );
+  }
 });
 
 test("plugin: a policy post_key_auth sets is applied before the key's limits", async () => {

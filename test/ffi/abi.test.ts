@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { Kind, type ParamKind, type ResultKind, SHIM_ABI_VERSION, Status, SYMBOLS } from "../../ffi/abi.ts";
 import { Shim } from "../../ffi/shim.ts";
+import { HOOK, IN, OUT } from "../../ffi/wire.ts";
 import { SHIM_SOURCE_DIR } from "../../src/shim/build.ts";
 import { runtime } from "../helpers/shim.ts";
 
@@ -21,6 +22,17 @@ test("ABI version, statuses and hook kinds match shim.h", () => {
   assert.deepEqual(statuses, { ...Status }, "the same statuses, with the same values, and no other");
   const kinds = Object.fromEntries([...code.matchAll(/\bSHIM_KIND_(\w+) = (\d+)/g)].map((m) => [m[1], Number(m[2])]));
   assert.deepEqual(kinds, { ...Kind });
+});
+
+test("frame flags of ffi/wire.ts match shim-go/wire.go (in*, hook*, out*), and no other", () => {
+  const wireGo = readFileSync(join(SHIM_SOURCE_DIR, "wire.go"), "utf8");
+  // inWantSession -> WANT_SESSION, outRWHeaders -> RW_HEADERS, outURL -> URL.
+  const snake = (camel: string) => camel.replace(/([a-z])([A-Z])|([A-Z])([A-Z][a-z])/g, "$1$3_$2$4").toUpperCase();
+  const flags = (prefix: string) =>
+    Object.fromEntries([...wireGo.matchAll(new RegExp(`^\\s*${prefix}([A-Z]\\w*)\\s*=\\s*1 << (\\d+)`, "gm"))].map((m) => [snake(m[1]), 1 << Number(m[2])]));
+  assert.deepEqual(flags("in"), { ...IN });
+  assert.deepEqual(flags("hook"), { ...HOOK });
+  assert.deepEqual(flags("out"), { ...OUT });
 });
 
 /** A C parameter as ffi/abi.ts describes it. */

@@ -9,7 +9,7 @@ import { TykMessage, tykError } from "../../gateway/errors.ts";
 import { bufferedBody, type RequestState, requestUri } from "../../gateway/state.ts";
 import type { Logger } from "../../log.ts";
 import type { Metrics } from "../../metrics/index.ts";
-import { CLIENT_GONE, type LoadedPlugin, type PluginDriver } from "../../plugin-driver/index.ts";
+import { CLIENT_GONE, isGate, type LoadedPlugin, type PluginDriver, type RunStep } from "../../plugin-driver/index.ts";
 
 export interface PluginCallDeps {
   driver: PluginDriver;
@@ -62,8 +62,10 @@ async function openSection(st: RequestState): Promise<OpenSection> {
 }
 
 /**
- * Runs `plugins` in one entry into Go. `extra` carries what only this run
- * needs (the upstream's answer for response hooks). Resolves to the run's
+ * Runs `steps` (hooks, and policies gates between them) in one entry into
+ * Go; `authCheck` is the index of the auth_check hook among them (-1: none).
+ * `extra` carries what only this run needs (the upstream's answer for
+ * response hooks; wantSession when a step reading the session follows). Resolves to the run's
  * result, or to the Response that ends the request: 504 when the run timed
  * out, 499 when the client left during it (`signal`), 500 when a hook
  * panicked, 503 while too many timed-out runs are still stuck in plugins,
@@ -75,8 +77,8 @@ export async function runHooks(
   deps: PluginCallDeps,
   kind: "request" | "response",
   st: RequestState,
-  plugins: readonly LoadedPlugin[],
-  extra: GatewayChanges = {},
+  steps: readonly RunStep[],
+  extra: GatewayChanges & { wantSession?: boolean } = {},
   authCheck = -1,
   signal?: AbortSignal,
 ): Promise<RunResult | Response> {
@@ -99,7 +101,7 @@ export async function runHooks(
   st.goSessionStale = false;
   let result: RunResult;
   try {
-    const run = deps.driver.run(st.api.shimApi, st.goRequest, req, plugins, { apiId: st.api.id, requestId: st.id }, deps.timeoutMs, authCheck, signal);
+    const run = deps.driver.run(st.api.shimApi, st.goRequest, req, steps, { apiId: st.api.id, requestId: st.id }, deps.timeoutMs, authCheck, signal);
     st.goRequest = run.request;
     result = await run.result;
   } catch (err) {
@@ -113,6 +115,7 @@ export async function runHooks(
       }
     }
     if (!(err instanceof CallAbandonedError)) throw err;
+    const plugins = steps.filter((s): s is LoadedPlugin => !isGate(s));
     if (err.message === CLIENT_GONE) {
       // Nobody is left to answer; the request ends now and its Go twin (and context) with it.
       deps.log.debug({ api_id: st.api.id, request_id: st.id }, "client left during a plugin run");
@@ -122,6 +125,13 @@ export async function runHooks(
     deps.log.error({ api_id: st.api.id, request_id: st.id, plugins: plugins.map((p) => `${p.path}:${p.symbol}`) }, `plugin call timed out after ${deps.timeoutMs} ms`);
     return tykError(504, "Plugin call timed out");
   }
-  result.hooks.forEach((h, i) => deps.metrics.pluginCall(kind, plugins[i].path, plugins[i].symbol, h.execNs, h.panic !== undefined));
+  // result.hooks has one entry per hook run, gates left out.
+  let i = 0;
+  for (const s of steps) {
+    if (isGate(s)) continue;
+    if (i === result.hooks.length) break;
+    const h = result.hooks[i++];
+    deps.metrics.pluginCall(kind, s.path, s.symbol, h.execNs, h.panic !== undefined);
+  }
   return result.panicked ? tykError(500, TykMessage.internal) : result;
 }

@@ -10,7 +10,8 @@ import type { PathPattern } from "../../config/api-definition.ts";
 import { TykMessage, tykError } from "../../gateway/errors.ts";
 import { decodedPath } from "../../gateway/request-path.ts";
 import { currentSession, type GatewayMiddleware, type RequestState } from "../../gateway/state.ts";
-import type { LoadedPlugin } from "../../plugin-driver/index.ts";
+import { isGate, type PoliciesGate, type RunStep } from "../../plugin-driver/index.ts";
+import { type ApplyPoliciesOptions, enforcePolicies } from "../policies/index.ts";
 import type { PluginSlot } from "../../registry/types.ts";
 import type { KeyStore } from "../../store/types.ts";
 import { type PluginCallDeps, runHooks } from "./call.ts";
@@ -26,50 +27,80 @@ export interface HookEntry {
   match?: { method: string; pattern: PathPattern };
 }
 
+/** A policies gate between hooks of a run: where Tyk applies the session's policies (see RunStep). */
+export interface GateEntry {
+  hook: "policies";
+  policies: ApplyPoliciesOptions;
+}
+
 export interface GoPluginsOptions extends PluginCallDeps {
-  hooks: HookEntry[];
+  entries: Array<HookEntry | GateEntry>;
   /** Where a session a plugin asks to save (SetSession(..., true)) is stored. */
   store: KeyStore;
+  /** A step that reads the session follows: it comes back with the run (RunRequest.wantSession). */
+  wantSession: boolean;
+}
+
+/** A policies gate as a run carries it, with what the gateway does when Go stops there. */
+interface PlannedGate extends PoliciesGate {
+  readonly options: ApplyPoliciesOptions;
 }
 
 // As Tyk: the decoded path (r.URL.Path) after the listen path, so encoding a
 // character (/%61dmin) neither hides a request from an endpoint nor adds one.
-function matches(st: RequestState, e: HookEntry): boolean {
-  const m = e.match;
+function matches(st: RequestState, e: HookEntry | GateEntry): boolean {
+  const m = e.hook === "policies" ? undefined : e.match;
   return !m || (st.method === m.method && m.pattern.test(decodedPath(st.path.slice(st.api.listenPath.length - 1))));
 }
 
 /**
- * The hooks a run executes: those up to the first that could not be loaded
- * (that one answers 500, as in Tyk: `broken`), with the index of the
- * auth_check among them (-1 when none).
+ * The steps a run executes: hooks up to the first that could not be loaded
+ * (that one answers 500, as in Tyk: `broken`), and the policies gates
+ * between them, with the index of the auth_check among them (-1 when none).
  */
 export interface RunPlan {
-  plugins: LoadedPlugin[];
+  steps: RunStep[];
   broken: boolean;
   authCheck: number;
 }
 
-export function planRun(entries: ReadonlyArray<Pick<HookEntry, "slot"> & { hook?: RequestHook | "response" }>): RunPlan {
-  const plugins: LoadedPlugin[] = [];
+export function planRun(entries: ReadonlyArray<Pick<HookEntry, "slot"> & { hook?: RequestHook | "response" } | GateEntry>): RunPlan {
+  const steps: RunStep[] = [];
   let authCheck = -1;
   for (const e of entries) {
-    if (!e.slot.ok) return { plugins, broken: true, authCheck };
-    if (e.hook === "auth_check") authCheck = plugins.length;
-    plugins.push(e.slot.plugin);
+    if (e.hook === "policies") {
+      const gate: PlannedGate = { policiesGate: true, options: e.policies };
+      steps.push(gate);
+      continue;
+    }
+    if (!e.slot.ok) return { steps, broken: true, authCheck };
+    if (e.hook === "auth_check") authCheck = steps.length;
+    steps.push(e.slot.plugin);
   }
-  return { plugins, broken: false, authCheck };
+  return { steps, broken: false, authCheck };
+}
+
+/** Where a gated run stopped: the first gate after its `hooksRun` hooks. */
+function gateIndex(steps: readonly RunStep[], hooksRun: number): number {
+  let hooks = 0;
+  for (let i = 0; i < steps.length; i++) {
+    if (isGate(steps[i])) {
+      if (hooks === hooksRun) return i;
+    } else hooks++;
+  }
+  throw new Error(`a run stopped at a policies gate after ${hooksRun} hooks, but has none there`);
 }
 
 export function goPlugins(opts: GoPluginsOptions): GatewayMiddleware {
-  const { hooks } = opts;
-  // Without virtual endpoints every request runs the same hooks: plan once.
-  const fixed = hooks.some((e) => e.match) ? undefined : planRun(hooks);
+  const { entries } = opts;
+  // Without virtual endpoints every request runs the same steps: plan once.
+  const fixed = entries.some((e) => e.hook !== "policies" && e.match) ? undefined : planRun(entries);
   return async function goPluginsMiddleware(c, next) {
     const st = c.var.gw;
-    const { plugins, broken, authCheck } = fixed ?? planRun(hooks.filter((e) => matches(st, e)));
-    if (plugins.length > 0) {
-      const r = await runHooks(opts, "request", st, plugins, {}, authCheck, c.req.raw.signal);
+    const plan = fixed ?? planRun(entries.filter((e) => matches(st, e)));
+    let { steps, authCheck } = plan;
+    while (steps.some((s) => !isGate(s))) {
+      const r = await runHooks(opts, "request", st, steps, { wantSession: opts.wantSession }, authCheck, c.req.raw.signal);
       if (r instanceof Response) return r;
       applyRequestChanges(st, r, () => opts.driver.session(st.goRequest));
       if (st.sessionUpdate && st.authToken) {
@@ -80,8 +111,23 @@ export function goPlugins(opts: GoPluginsOptions): GatewayMiddleware {
       if (r.responded) return pluginResponse(st, r.responded);
       // Custom auth must set a session; fail closed when it did not.
       if (r.noSession) return tykError(403, TykMessage.keyNotAuthorized);
+      if (!r.gated) {
+        steps = [];
+        break;
+      }
+      // The session names policies: the gateway applies them, then the hooks after the gate run.
+      const at = gateIndex(steps, r.hooks.length);
+      const refused = enforcePolicies(st, (steps[at] as PlannedGate).options);
+      if (refused) return refused;
+      steps = steps.slice(at + 1);
+      authCheck -= at + 1;
     }
-    if (broken) return tykError(500, TykMessage.internal);
+    // Gates left with no hook after them (the hooks before them did not run in Go): applied here.
+    for (const s of steps) {
+      const refused = isGate(s) ? enforcePolicies(st, (s as PlannedGate).options) : undefined;
+      if (refused) return refused;
+    }
+    if (plan.broken) return tykError(500, TykMessage.internal);
     return next();
   };
 }

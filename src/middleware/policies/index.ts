@@ -3,7 +3,7 @@
 // steps and hooks get is the one the gateway enforces.
 
 import { TykMessage, tykError } from "../../gateway/errors.ts";
-import { currentSession, type GatewayMiddleware, setSession } from "../../gateway/state.ts";
+import { currentSession, type GatewayMiddleware, type RequestState, setSession } from "../../gateway/state.ts";
 import type { Logger } from "../../log.ts";
 import { applyPolicies, type PolicyLookup } from "../../policy/apply.ts";
 
@@ -19,21 +19,29 @@ export interface ApplyPoliciesOptions {
 }
 
 /**
- * The step. A session that names no policy is only normalised as Tyk does (meta_data an empty map, per-API limits
- * counted apart), and kept as it is, without a copy, when that changes nothing.
+ * Applies the session's policies to the request's session (Tyk's policy service); undefined when the request goes
+ * on, else the answer that ends it (see `onError`). A session that names no policy is only normalised as Tyk does
+ * (meta_data an empty map, per-API limits counted apart), and kept as it is, without a copy, when that changes
+ * nothing. Inside a run of Go hooks Go does this for a session that names none (a policies gate: see RunStep), and
+ * the gateway only for one that names policies.
  */
+export function enforcePolicies(st: RequestState, opts: ApplyPoliciesOptions): Response | undefined {
+  const session = currentSession(st);
+  if (!session) return undefined;
+  const out = applyPolicies(session, opts.policies, st.api.orgId);
+  if (out.error !== undefined) {
+    opts.log.error({ api_id: st.api.id, request_id: st.id, policies: session.apply_policies ?? session.apply_policy_id }, `policies not applied: ${out.error}`);
+    return opts.onError === "refuse" ? tykError(403, TykMessage.keyNotAuthorized) : tykError(500, TykMessage.internal);
+  }
+  // The next Go run gets the session the gateway will enforce.
+  if (out.session !== session) setSession(st, out.session);
+  return undefined;
+}
+
+/** The step, for a session the gateway's own authentication loaded (see enforcePolicies). */
 export function applyPoliciesStep(opts: ApplyPoliciesOptions): GatewayMiddleware {
   return function applyPoliciesMiddleware(c, next) {
-    const st = c.var.gw;
-    const session = currentSession(st);
-    if (!session) return next();
-    const out = applyPolicies(session, opts.policies, st.api.orgId);
-    if (out.error !== undefined) {
-      opts.log.error({ api_id: st.api.id, request_id: st.id, policies: session.apply_policies ?? session.apply_policy_id }, `policies not applied: ${out.error}`);
-      return Promise.resolve(opts.onError === "refuse" ? tykError(403, TykMessage.keyNotAuthorized) : tykError(500, TykMessage.internal));
-    }
-    // The next Go run gets the session the gateway will enforce.
-    if (out.session !== session) setSession(st, out.session);
-    return next();
+    const refused = enforcePolicies(c.var.gw, opts);
+    return refused ? Promise.resolve(refused) : next();
   };
 }

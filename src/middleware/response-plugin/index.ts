@@ -23,7 +23,7 @@ export interface ResponsePluginsOptions extends PluginCallDeps {
 }
 
 export function responsePlugins(opts: ResponsePluginsOptions): ResponseStep {
-  const { plugins, broken } = planRun(opts.slots.map((slot) => ({ slot })));
+  const { steps: plugins, broken } = planRun(opts.slots.map((slot) => ({ slot })));
   return async function responsePluginsStep(c, upstream) {
     const st = c.var.gw;
     if (plugins.length === 0) {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 
@@ -53,6 +55,40 @@ func MarkSession(rw http.ResponseWriter, r *http.Request) {
 	if p := r.Header.Get("X-Set-Policy"); p != "" {
 		s.ApplyPolicies = []string{p}
 	}
+}
+
+type authSessionKey struct{}
+
+// TypedSessionFromToken is SessionFromToken keeping Go types a later hook relies on: with X-Int-Tier it puts an int
+// into MetaData, and it keeps the session it set in the request context for ReportTypedSession.
+func TypedSessionFromToken(rw http.ResponseWriter, r *http.Request) {
+	SessionFromToken(rw, r)
+	s := ctx.GetSession(r)
+	if s == nil {
+		return
+	}
+	if r.Header.Get("X-Int-Tier") != "" {
+		if s.MetaData == nil {
+			s.MetaData = map[string]interface{}{}
+		}
+		s.MetaData["tier"] = 2
+	}
+	*r = *r.WithContext(context.WithValue(r.Context(), authSessionKey{}, s))
+}
+
+// ReportTypedSession is a post_key_auth hook telling the upstream whether it got the very session object the
+// auth_check set (X-Same-Session), the Go type of MetaData["tier"] (X-Tier-Type), whether MetaData is nil
+// (X-Meta-Nil), and the allowance scope of the "typed" API's access right (X-Scope).
+func ReportTypedSession(rw http.ResponseWriter, r *http.Request) {
+	s := ctx.GetSession(r)
+	set, _ := r.Context().Value(authSessionKey{}).(*user.SessionState)
+	r.Header.Set("X-Same-Session", fmt.Sprint(s != nil && s == set))
+	if s == nil {
+		return
+	}
+	r.Header.Set("X-Tier-Type", fmt.Sprintf("%T", s.MetaData["tier"]))
+	r.Header.Set("X-Meta-Nil", fmt.Sprint(s.MetaData == nil))
+	r.Header.Set("X-Scope", s.AccessRights["typed"].AllowanceScope)
 }
 
 func main() {}
