@@ -42,6 +42,7 @@ export const SYMBOLS = {
   shim_api_release: { params: ["u32"], result: "i32" },
   shim_request_run: { params: ["u32", "u32", "u32", "ptr", "u32", "ptr", "ptr", "u32", "ptr"], result: "i32" },
   shim_requests_release: { params: ["ptr", "u32"], result: "u32" },
+  shim_runs_start: { params: ["ptr", "u32"], result: "u32" },
   shim_request_session: { params: ["u32", "ptr", "u32", "ptr"], result: "i32" },
   shim_requests_open: { params: [], result: "u32" },
   shim_analytics_run: { params: ["u32", "ptr", "u32", "ptr", "u32", "ptr"], result: "i32" },

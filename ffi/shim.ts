@@ -84,6 +84,13 @@ export class Shim {
   private toReleaseCount = 0;
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
   private pendingFlag = false;
+  /** Runs were accepted this turn: they start together at the end of it (startRuns). */
+  private startQueued = false;
+  private readonly startRuns = () => {
+    this.startQueued = false;
+    this.sym.shim_runs_start(this.toRelease, this.toReleaseCount);
+    this.releasesSent();
+  };
   private nextCallId = 1;
   private readonly waiters = new Map<number, Waiter>();
 
@@ -150,20 +157,25 @@ export class Shim {
   /**
    * Runs hooks on a request, on a Go worker: opens it when `request` is 0
    * (`req.open` must be set), else works on the open one. Never waits for
-   * the plugins. Throws ShimCallError when the shim refuses the handle or the
-   * kind of frame at once; `result` rejects with one (E_BAD_INPUT) when the
-   * frame cannot be applied. Either error's `request` is the handle to
-   * release, if one was opened.
+   * the plugins: the runs accepted in one turn of the event loop start
+   * together when its microtasks run (shim_runs_start), with the requests
+   * ended meanwhile released. Throws ShimCallError when the shim refuses the
+   * handle or the kind of frame at once; `result` rejects with one
+   * (E_BAD_INPUT) when the frame cannot be applied. Either error's `request`
+   * is the handle to release, if one was opened.
    */
   run(api: number, request: number, req: RunRequest): Run {
     const frame = encodeRun(this.writer, req);
     const id = this.callId();
-    this.flushReleases();
     this.requestOut[0] = request;
     const status = this.sym.shim_request_run(api, request, id, frame, frame.length, this.requestOut, this.out, this.out.length, this.outLen);
     const handle = this.requestOut[0];
     if (status !== Status.PENDING) {
       throw new ShimCallError(`shim_request_run: ${statusName(status)}: ${this.text(this.out.subarray(0, this.outLen[0]))}`, status, handle);
+    }
+    if (!this.startQueued) {
+      this.startQueued = true;
+      queueMicrotask(this.startRuns);
     }
     return { request: handle, ...this.pending(id, handle, "shim_request_run", decodeRun) };
   }
@@ -177,7 +189,6 @@ export class Shim {
   runAnalytics(calls: readonly AnalyticsCall[]): Promise<AnalyticsOutcome[]> {
     const frame = encodeAnalytics(this.writer, calls);
     const id = this.callId();
-    this.flushReleases();
     const status = this.sym.shim_analytics_run(id, frame, frame.length, this.out, this.out.length, this.outLen);
     if (status !== Status.PENDING) {
       const why = this.text(this.out.subarray(0, this.outLen[0]));
@@ -187,8 +198,8 @@ export class Shim {
   }
 
   /**
-   * Ends a request in the shim (see shim.h). Released with the next entry
-   * into Go, or within 5 ms when none comes: each entry costs a few
+   * Ends a request in the shim (see shim.h). Released with the next start of
+   * runs, or within 5 ms when none comes: each entry costs a few
    * microseconds (the thread has to get a Go processor back), so ended
    * requests are released together.
    */
@@ -211,7 +222,6 @@ export class Shim {
    * going on it (E_BAD_STATE) or when the handle is not open (E_GONE).
    */
   requestSession(request: number): string | undefined {
-    this.flushReleases();
     const [status, body] = this.answerWithStatus((out, cap, len) => this.sym.shim_request_session(request, out, cap, len));
     this.check(status, "request_session", body);
     return body.length > 0 ? this.text(body) : undefined;
@@ -226,6 +236,10 @@ export class Shim {
   private flushReleases(): void {
     if (this.toReleaseCount === 0) return;
     this.sym.shim_requests_release(this.toRelease, this.toReleaseCount);
+    this.releasesSent();
+  }
+
+  private releasesSent(): void {
     this.toReleaseCount = 0;
     clearTimeout(this.releaseTimer);
     this.releaseTimer = undefined;
@@ -255,9 +269,8 @@ export class Shim {
     return this.waiters.size;
   }
 
-  /** Settles every handed-off run the shim has queued as ended, and releases ended requests. */
+  /** Settles every handed-off run the shim has queued as ended. */
   private takeCompletions(): void {
-    this.flushReleases();
     for (;;) {
       const status = this.sym.shim_completions_take(this.results, this.results.length, this.outLen);
       const end = this.outLen[0];

@@ -179,8 +179,9 @@ const (
 // handOff runs job on a worker; its result is parked under id and id is
 // queued as completed when it ends (dropped if abandoned by then). It
 // refuses an id that is still parked, and any run while too many abandoned
-// ones are still running.
-func handOff(id uint32, logs *callLogs, job func(*callSlot) (int32, []byte)) handOffResult {
+// ones are still running. With hold, the job waits for startHeld (the
+// gateway starts the runs of one turn of its event loop together).
+func handOff(id uint32, logs *callLogs, hold bool, job func(*callSlot) (int32, []byte)) handOffResult {
 	parkedMu.Lock()
 	if _, busy := parked[id]; busy {
 		parkedMu.Unlock()
@@ -193,7 +194,7 @@ func handOff(id uint32, logs *callLogs, job func(*callSlot) (int32, []byte)) han
 	pc := &parkedCall{}
 	parked[id] = pc
 	parkedMu.Unlock()
-	dispatch(logs, func(slot *callSlot) {
+	run := func(slot *callSlot) {
 		st, fr := job(slot)
 		parkedMu.Lock()
 		if pc.abandoned {
@@ -206,8 +207,42 @@ func handOff(id uint32, logs *callLogs, job func(*callSlot) (int32, []byte)) han
 		pc.done, pc.status, pc.frame = true, st, fr
 		parkedMu.Unlock()
 		complete(id)
-	})
+	}
+	if hold {
+		heldMu.Lock()
+		held = append(held, heldJob{logs, run})
+		heldMu.Unlock()
+	} else {
+		dispatch(logs, run)
+	}
 	return handedOff
+}
+
+// Runs accepted but not started: the calling thread starts them together
+// (startHeld), because handing a job to an idle worker wakes a thread, a
+// system call that on this kind of machine costs more than the rest of the
+// hand-off; a batch wakes one and the others are found by the woken ones.
+type heldJob struct {
+	logs *callLogs
+	job  func(*callSlot)
+}
+
+var (
+	heldMu sync.Mutex
+	held   []heldJob
+)
+
+// startHeld dispatches the held runs, in the order they were accepted, and
+// says how many.
+func startHeld() int {
+	heldMu.Lock()
+	jobs := held
+	held = nil
+	heldMu.Unlock()
+	for _, j := range jobs {
+		dispatch(j.logs, j.job)
+	}
+	return len(jobs)
 }
 
 // abandon gives up on a handed-off run: its result is dropped now or when

@@ -165,7 +165,7 @@ func shim_request_run(api, request, callID C.uint32_t, in *C.uint8_t, inLen C.ui
 	}
 	id := uint32(callID)
 	frame = bytes.Clone(frame) // the input is borrowed for this call only
-	res := handOff(id, &lr.logs, func(slot *callSlot) (int32, []byte) { return lr.run(h, frame, slot) })
+	res := handOff(id, &lr.logs, true, func(slot *callSlot) (int32, []byte) { return lr.run(h, frame, slot) })
 	if res == handedOff {
 		return C.int32_t(statusPending)
 	}
@@ -189,7 +189,7 @@ func shim_analytics_run(callID C.uint32_t, in *C.uint8_t, inLen C.uint32_t, out 
 	id := uint32(callID)
 	frame := bytes.Clone(borrow(in, inLen)) // the input is borrowed for this call only
 	logs := &callLogs{}
-	res := handOff(id, logs, func(slot *callSlot) (int32, []byte) { return runAnalytics(frame, logs, slot) })
+	res := handOff(id, logs, false, func(slot *callSlot) (int32, []byte) { return runAnalytics(frame, logs, slot) })
 	if res == handedOff {
 		return C.int32_t(statusPending)
 	}
@@ -199,6 +199,17 @@ func shim_analytics_run(callID C.uint32_t, in *C.uint8_t, inLen C.uint32_t, out 
 
 //export shim_requests_release
 func shim_requests_release(requests *C.uint32_t, n C.uint32_t) C.uint32_t {
+	return C.uint32_t(releaseRequests(requests, n))
+}
+
+//export shim_runs_start
+func shim_runs_start(release *C.uint32_t, n C.uint32_t) C.uint32_t {
+	releaseRequests(release, n)
+	return C.uint32_t(startHeld())
+}
+
+// releaseRequests ends the n requests at requests (borrowed) and says how many were open.
+func releaseRequests(requests *C.uint32_t, n C.uint32_t) int {
 	if requests == nil || n == 0 {
 		return 0
 	}
@@ -208,7 +219,7 @@ func shim_requests_release(requests *C.uint32_t, n C.uint32_t) C.uint32_t {
 			released++
 		}
 	}
-	return C.uint32_t(released)
+	return released
 }
 
 //export shim_request_session

@@ -133,7 +133,7 @@ func TestReleaseWaitsForRun(t *testing.T) {
 	in := openFrame("GET", "/", "", slow)
 	h, lr := claim(t, testAPI(t), 0, in)
 	n := openRequests()
-	if handOff(99, &lr.logs, func(*callSlot) (int32, []byte) { return lr.run(h, in, nil) }) != handedOff {
+	if handOff(99, &lr.logs, false, func(*callSlot) (int32, []byte) { return lr.run(h, in, nil) }) != handedOff {
 		t.Fatal("a run must be handed off")
 	}
 	c := <-started
@@ -259,7 +259,7 @@ func TestStuckAbandonedRunsAreCapped(t *testing.T) {
 	start := func(id uint32, p uint32) handOffResult {
 		in := openFrame("GET", "/", "", p)
 		h, lr := claim(t, api, 0, in)
-		res := handOff(id, &lr.logs, func(*callSlot) (int32, []byte) { return lr.run(h, in, nil) })
+		res := handOff(id, &lr.logs, false, func(*callSlot) (int32, []byte) { return lr.run(h, in, nil) })
 		if res != handedOff {
 			done(h, lr)
 		}
@@ -357,5 +357,42 @@ func TestDifferentVersionNamesWhoseCopy(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v", pkg, err)
 		}
+	}
+}
+
+// A run shim_request_run accepts waits for shim_runs_start, which starts the
+// runs accepted since the last one, in order.
+func TestHeldRunsStartTogether(t *testing.T) {
+	ran := make(chan int, 2)
+	for i := range 2 {
+		p := testPlugin(func(http.ResponseWriter, *http.Request) { ran <- i })
+		in := openFrame("GET", "/", "", p)
+		h, lr := claim(t, testAPI(t), 0, in)
+		if handOff(uint32(200+i), &lr.logs, true, func(*callSlot) (int32, []byte) { return lr.run(h, in, nil) }) != handedOff {
+			t.Fatal("a run must be accepted")
+		}
+	}
+	select {
+	case i := <-ran:
+		t.Fatalf("run %d started before shim_runs_start", i)
+	case <-time.After(50 * time.Millisecond):
+	}
+	if n := startHeld(); n != 2 {
+		t.Fatalf("started %d runs, want 2", n)
+	}
+	got := map[int]bool{<-ran: true, <-ran: true}
+	if !got[0] || !got[1] {
+		t.Fatalf("runs that ran: %v", got)
+	}
+	for taken := 0; taken < 2; {
+		var buf [4096]byte
+		n, _ := takeResults(buf[:])
+		for off := 0; off < n; off += 12 + int(binary.LittleEndian.Uint32(buf[off+8:])) {
+			taken++
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if startHeld() != 0 {
+		t.Fatal("a run is started once")
 	}
 }

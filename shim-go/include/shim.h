@@ -110,7 +110,10 @@ int32_t shim_api_release(uint32_t api);
  * A run executes the frame's hooks in order on a worker goroutine; no plugin
  * code runs on the calling thread, which is never made to wait: it only
  * checks the handle and copies the frame (building the request is the
- * worker's). An accepted run answers SHIM_PENDING at once; when it ends its
+ * worker's). An accepted run answers SHIM_PENDING at once and starts at the
+ * next shim_runs_start (the caller starts the runs it accepted in one turn
+ * of its event loop together: waking an idle worker is a system call, and a
+ * batch needs one); when it ends its
  * result joins the completion queue (on_complete, shim_completions_take)
  * with status SHIM_OK (a plugin's panic ends the run and is reported in the
  * frame), or SHIM_E_BAD_INPUT with the reason when the frame could not be
@@ -126,6 +129,12 @@ int32_t shim_request_run(uint32_t api, uint32_t request, uint32_t call_id,
  * gateway gathers the requests that ended since it last entered the shim:
  * one entry for many. Returns how many were open. */
 uint32_t shim_requests_release(uint32_t *requests, uint32_t n);
+
+/* Ends the n requests in release (as shim_requests_release), then starts the
+ * runs shim_request_run accepted since the last call, in the order accepted.
+ * Returns how many runs it started. A run is never started otherwise: the
+ * caller must call this after accepting runs. */
+uint32_t shim_runs_start(uint32_t *release, uint32_t n);
 
 /* The request's session as it is now (Tyk's user.SessionState JSON; empty
  * when it has none), for a gateway step that needs it after a run reported

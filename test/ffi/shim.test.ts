@@ -226,6 +226,7 @@ test("request hooks: a session passed in is what the plugin sees, and in-place c
   } finally {
     shim.releaseRequest(run.request);
   }
+  shim.openRequests(); // releases reach the shim together (with the next start of runs); counting sends them now
   assert.throws(() => shim.requestSession(run.request), (e: unknown) => e instanceof ShimCallError && e.status === Status.E_GONE);
   const tagged = await runOnce(shim, api, [load("session", "TagSession")], { session, authToken: "key-1" });
   assert.deepEqual(JSON.parse(tagged.session!).tags, ["seen-by-plugin"], "a session a hook set comes back");
@@ -420,6 +421,7 @@ test("request life: a released handle is refused with E_GONE", async () => {
   const run = open([load("addheader", "Noop")]);
   await run.result;
   shim.releaseRequest(run.request);
+  shim.openRequests(); // releases reach the shim together (with the next start of runs); counting sends them now
   const err = refused(() => shim.run(api, run.request, { hooks: hooks(load("addheader", "Noop")) }), Status.E_GONE, /not open/);
   assert.equal(err.request, run.request);
   refused(() => shim.run(api, 987654, { hooks: [] }), Status.E_GONE);
