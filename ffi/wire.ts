@@ -33,8 +33,13 @@ export interface QuotaPatch {
 /** What the gateway's own steps changed since Go last saw the request. */
 export interface GatewayChanges {
   headers?: HeaderChanges;
-  /** A session the gateway loaded (Tyk's user.SessionState JSON): replaces any. */
+  /** A session the gateway loaded (Tyk's user.SessionState JSON): replaces any, unless `sessionInPlace`. */
   session?: string;
+  /**
+   * `session` is what the gateway's policies gave for the session hooks have: Go writes it into that object, keeping
+   * the pointer and the Go values of MetaData entries it does not change, as Tyk's policy service works in place.
+   */
+  sessionInPlace?: boolean;
   quota?: QuotaPatch;
   authToken?: string;
   /** The request as it was sent upstream, before response hooks. */
@@ -121,6 +126,7 @@ export const IN = {
   UPSTREAM: 1 << 6,
   RESPONSE: 1 << 7,
   WANT_SESSION: 1 << 8,
+  SESSION_IN_PLACE: 1 << 9,
 } as const;
 
 /** Hook flags (shim-go/wire.go hook*): in the run frame per hook, then in the result frame per hook run. */
@@ -247,6 +253,7 @@ export function encodeRun(w: FrameWriter, req: RunRequest): Uint8Array {
   if (req.upstream) flags |= IN.UPSTREAM;
   if (req.response) flags |= IN.RESPONSE;
   if (req.wantSession) flags |= IN.WANT_SESSION;
+  if (req.session !== undefined && req.sessionInPlace) flags |= IN.SESSION_IN_PLACE;
   w.u32(flags);
   if (req.open) {
     const o = req.open;

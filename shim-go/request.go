@@ -187,9 +187,16 @@ func (lr *liveRequest) applyGatewayChanges(r *reader, flags uint32) error {
 	}
 	if flags&inSession != 0 {
 		raw := bytes.Clone(r.bytes())
-		l := &lazySession{raw: raw, token: lr.token}
-		lr.setContext(ctx.SessionData, l)
-		lr.session = l
+		if live, ok := lr.req.Context().Value(ctx.SessionData).(*user.SessionState); ok && flags&inSessionInPlace != 0 {
+			if err := adoptSession(live, raw); err != nil {
+				return fmt.Errorf("session: %v", err)
+			}
+			lr.session = live
+		} else {
+			l := &lazySession{raw: raw, token: lr.token}
+			lr.setContext(ctx.SessionData, l)
+			lr.session = l
+		}
 	}
 	if flags&inQuota != 0 {
 		q := quotaPatch{apis: make([]string, r.count(4))}
@@ -600,6 +607,34 @@ func (lr *liveRequest) sessionJSON() ([]byte, bool) {
 		}
 	}
 	return b, true
+}
+
+// adoptSession writes the session the gateway's policies gave (JSON) into
+// the live object hooks have, as Tyk's policy service changes that object in
+// place: later hooks keep the same pointer, and a MetaData value whose JSON
+// is unchanged stays the Go value a hook put there (an int stays an int, a
+// struct a struct) rather than its JSON decoding. KeyID (never encoded) is
+// kept.
+func adoptSession(live *user.SessionState, raw []byte) error {
+	var next user.SessionState
+	if err := json.Unmarshal(raw, &next); err != nil {
+		return err
+	}
+	before, keyID := live.MetaData, live.KeyID
+	*live = next
+	live.KeyID = keyID
+	for k, v := range live.MetaData {
+		old, ok := before[k]
+		if !ok {
+			continue
+		}
+		a, errA := json.Marshal(old)
+		b, errB := json.Marshal(v)
+		if errA == nil && errB == nil && bytes.Equal(a, b) {
+			live.MetaData[k] = old
+		}
+	}
+	return nil
 }
 
 // lazySession is a session the gateway loaded (standard auth), decoded only

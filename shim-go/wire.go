@@ -11,7 +11,9 @@ package main
 //   [inOpen]        str method, str requestURI, str host, str proto, str remoteAddr, pairs headers
 //   [inBody]        bytes body (only with inOpen)
 //   [inHeaders]     changes: request headers the gateway changed (standard auth's strip_auth_data)
-//   [inSession]     bytes session JSON: a session the gateway loaded (standard auth); replaces any
+//   [inSession]     bytes session JSON: a session the gateway loaded (standard auth); replaces any.
+//                   With inSessionInPlace: the session the gateway's policies gave for the one hooks have,
+//                   written into that object (see adoptSession)
 //   [inQuota]       u32 n, n x str apiID, u32 sessionLevel, f64 remaining, f64 renews:
 //                   quota bookkeeping written into the live session object, never through JSON
 //   [inAuthToken]   str
@@ -44,8 +46,9 @@ const (
 	inAuthToken = 1 << 5
 	inUpstream  = 1 << 6
 	inResponse  = 1 << 7
-	// inWantSession: see the run frame above.
-	inWantSession = 1 << 8
+	// inWantSession, inSessionInPlace: see the run frame above.
+	inWantSession    = 1 << 8
+	inSessionInPlace = 1 << 9
 )
 
 const (

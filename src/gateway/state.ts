@@ -50,6 +50,8 @@ export interface RequestState {
   goChanges: GatewayChanges;
   /** The gateway set a session Go has not seen yet (encoded only if a Go hook runs). */
   goSessionStale?: boolean;
+  /** That session is the one hooks have with policies applied: Go writes it into their object (see setSession). */
+  goSessionInPlace?: boolean;
   /** Hooks had the session and may have changed it in place: this fetches it from the Go twin (see currentSession). */
   goSessionFetch?: () => string | undefined;
   /** The request as it went upstream (absolute URL, Host), for response hooks. */
@@ -78,8 +80,13 @@ export function requestUri(state: RequestState): string {
   return state.query ? `${state.path}?${state.query}` : state.path;
 }
 
-/** Sets the session the gateway loaded (standard auth); the next Go run gets it. */
-export function setSession(state: RequestState, session: SessionState): void {
+/**
+ * Sets the session the gateway loaded (standard auth), or gave the current one (`inPlace`: policies applied to a
+ * session hooks may hold, which Go then changes in place, as Tyk does); the next Go run gets it.
+ */
+export function setSession(state: RequestState, session: SessionState, inPlace = false): void {
+  // In place only into a session Go has: not over one the gateway loaded and Go has not seen yet.
+  state.goSessionInPlace = inPlace && (!state.goSessionStale || state.goSessionInPlace === true);
   state.session = session;
   state.sessionJson = undefined;
   state.goSessionStale = true;

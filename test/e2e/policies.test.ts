@@ -47,6 +47,7 @@ const POLICIES: Record<string, Record<string, unknown>> = {
     },
   },
   trial: { id: "trial", org_id: ORG, key_expires_in: 3600, access_rights: access("keyed") },
+  "typed-gold": { id: "typed-gold", org_id: ORG, rate: 100, per: 60, quota_max: -1, meta_data: { tier: "gold" }, access_rights: access("typed") },
 };
 
 const pluginAuth = (id: string, postKeyAuth: boolean) => ({
@@ -191,18 +192,19 @@ test("plugin: post_key_auth gets the session as the gateway enforces it: policy 
   assert.deepEqual(JSON.parse(String((bare.body as Echo).headers["x-pka-session"])).meta_data, { post_key_auth: "seen" });
 });
 
-test("plugin: with no policy to apply, post_key_auth gets the auth_check's own session object, normalised as Tyk does", async () => {
-  // A per-API limit (its own counters: allowance_scope) and no MetaData: Tyk's policy step changes both in place.
+test("plugin: post_key_auth gets the auth_check's own session object, with or without policies, changed in place as Tyk does", async () => {
+  // No policy, a per-API limit (its own counters: allowance_scope) and no MetaData: Tyk's policy step changes both.
   const rights = { typed: { api_id: "typed", versions: ["Default"], limit: { rate: 100, per: 60 } } };
-  for (const intTier of [false, true]) {
-    const res = await call("/typed/get", token({ access_rights: rights }), { headers: intTier ? { "x-int-tier": "1" } : {} });
+  const report = (h: Record<string, unknown>) => [h["x-same-session"], h["x-level-type"], h["x-tier"], h["x-meta-nil"], h["x-scope"]];
+  for (const intLevel of [false, true]) {
+    const res = await call("/typed/get", token({ access_rights: rights }), { headers: intLevel ? { "x-int-level": "1" } : {} });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    const h = (res.body as Echo).headers;
-    assert.deepEqual(
-      [h["x-same-session"], h["x-tier-type"], h["x-meta-nil"], h["x-scope"]],
-      ["true", intTier ? "int" : "<nil>", "false", "typed"],
-    );
+    assert.deepEqual(report((res.body as Echo).headers), ["true", intLevel ? "int" : "<nil>", "<nil>", "false", "typed"]);
   }
+  // A policy: its rights and meta_data are merged into that same object; the int the hook put there stays an int.
+  const res = await call("/typed/get", token({ apply_policies: ["typed-gold"] }), { headers: { "x-int-level": "1" } });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.deepEqual(report((res.body as Echo).headers).slice(0, 4), ["true", "int", "gold", "false"]);
 });
 
 test("plugin: a policy post_key_auth sets is applied before the key's limits", async () => {

@@ -96,9 +96,13 @@ export async function runHooks(
     // A new twin gets the whole request, and the session and key the gateway already has.
     ? { open, ...(st.authToken ? { authToken: st.authToken } : {}), ...extra }
     : { ...st.goChanges, ...extra };
-  if (st.session && (st.goRequest === 0 || st.goSessionStale)) req.session = st.sessionJson ??= JSON.stringify(st.session);
+  if (st.session && (st.goRequest === 0 || st.goSessionStale)) {
+    req.session = st.sessionJson ??= JSON.stringify(st.session);
+    req.sessionInPlace = st.goSessionInPlace;
+  }
   st.goChanges = {};
   st.goSessionStale = false;
+  st.goSessionInPlace = false;
   let result: RunResult;
   try {
     const run = deps.driver.run(st.api.shimApi, st.goRequest, req, steps, { apiId: st.api.id, requestId: st.id }, deps.timeoutMs, authCheck, signal);

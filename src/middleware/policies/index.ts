@@ -33,8 +33,8 @@ export function enforcePolicies(st: RequestState, opts: ApplyPoliciesOptions): R
     opts.log.error({ api_id: st.api.id, request_id: st.id, policies: session.apply_policies ?? session.apply_policy_id }, `policies not applied: ${out.error}`);
     return opts.onError === "refuse" ? tykError(403, TykMessage.keyNotAuthorized) : tykError(500, TykMessage.internal);
   }
-  // The next Go run gets the session the gateway will enforce.
-  if (out.session !== session) setSession(st, out.session);
+  // The next Go run gets the session the gateway will enforce, into the object hooks have if they have it.
+  if (out.session !== session) setSession(st, out.session, true);
   return undefined;
 }
 

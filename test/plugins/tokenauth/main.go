@@ -59,26 +59,26 @@ func MarkSession(rw http.ResponseWriter, r *http.Request) {
 
 type authSessionKey struct{}
 
-// TypedSessionFromToken is SessionFromToken keeping Go types a later hook relies on: with X-Int-Tier it puts an int
-// into MetaData, and it keeps the session it set in the request context for ReportTypedSession.
+// TypedSessionFromToken is SessionFromToken keeping Go types a later hook relies on: with X-Int-Level it puts an int
+// into MetaData["level"], and it keeps the session it set in the request context for ReportTypedSession.
 func TypedSessionFromToken(rw http.ResponseWriter, r *http.Request) {
 	SessionFromToken(rw, r)
 	s := ctx.GetSession(r)
 	if s == nil {
 		return
 	}
-	if r.Header.Get("X-Int-Tier") != "" {
+	if r.Header.Get("X-Int-Level") != "" {
 		if s.MetaData == nil {
 			s.MetaData = map[string]interface{}{}
 		}
-		s.MetaData["tier"] = 2
+		s.MetaData["level"] = 2
 	}
 	*r = *r.WithContext(context.WithValue(r.Context(), authSessionKey{}, s))
 }
 
 // ReportTypedSession is a post_key_auth hook telling the upstream whether it got the very session object the
-// auth_check set (X-Same-Session), the Go type of MetaData["tier"] (X-Tier-Type), whether MetaData is nil
-// (X-Meta-Nil), and the allowance scope of the "typed" API's access right (X-Scope).
+// auth_check set (X-Same-Session), the Go type of MetaData["level"] (X-Level-Type), MetaData["tier"] (X-Tier),
+// whether MetaData is nil (X-Meta-Nil), and the allowance scope of the "typed" API's access right (X-Scope).
 func ReportTypedSession(rw http.ResponseWriter, r *http.Request) {
 	s := ctx.GetSession(r)
 	set, _ := r.Context().Value(authSessionKey{}).(*user.SessionState)
@@ -86,7 +86,8 @@ func ReportTypedSession(rw http.ResponseWriter, r *http.Request) {
 	if s == nil {
 		return
 	}
-	r.Header.Set("X-Tier-Type", fmt.Sprintf("%T", s.MetaData["tier"]))
+	r.Header.Set("X-Level-Type", fmt.Sprintf("%T", s.MetaData["level"]))
+	r.Header.Set("X-Tier", fmt.Sprint(s.MetaData["tier"]))
 	r.Header.Set("X-Meta-Nil", fmt.Sprint(s.MetaData == nil))
 	r.Header.Set("X-Scope", s.AccessRights["typed"].AllowanceScope)
 }
