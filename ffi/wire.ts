@@ -51,8 +51,6 @@ export interface GatewayChanges {
 export interface HookCall {
   /** The plugin's handle; 0 for a policies gate. */
   plugin: number;
-  /** Tyk's auth_check: the run stops (noSession) when it leaves no session and writes nothing. */
-  authCheck?: boolean;
   /**
    * Not a hook: where Tyk applies the session's policies. Go passes it when the session names none (normalising it
    * in place as Tyk does); otherwise the run stops there (RunResult.gated) for the gateway to apply them.
@@ -104,8 +102,6 @@ export interface RunResult {
   authToken?: string;
   /** Every header set on the ResponseWriter, when nothing was written. */
   rwHeaders?: HeaderPairs;
-  /** An auth_check hook set no session and wrote nothing. */
-  noSession: boolean;
   /** The run stopped at a hook that panicked. */
   panicked: boolean;
   /** The run stopped at the first policies gate after its last hook run: the session names policies. */
@@ -130,7 +126,7 @@ export const IN = {
 } as const;
 
 /** Hook flags (shim-go/wire.go hook*): in the run frame per hook, then in the result frame per hook run. */
-export const HOOK = { AUTH_CHECK: 1 << 0, POLICIES_GATE: 1 << 1, PANICKED: 1 << 0, LOGS: 1 << 1 } as const;
+export const HOOK = { POLICIES_GATE: 1 << 1, PANICKED: 1 << 0, LOGS: 1 << 1 } as const;
 
 /** Result frame flags (shim-go/wire.go out*). */
 export const OUT = {
@@ -144,7 +140,6 @@ export const OUT = {
   SESSION_UPDATE: 1 << 7,
   AUTH_TOKEN: 1 << 8,
   RW_HEADERS: 1 << 9,
-  NO_SESSION: 1 << 10,
   RES_STATUS: 1 << 11,
   RES_HEADERS: 1 << 12,
   RES_BODY: 1 << 13,
@@ -287,7 +282,7 @@ export function encodeRun(w: FrameWriter, req: RunRequest): Uint8Array {
   w.u32(req.hooks.length);
   for (const h of req.hooks) {
     w.u32(h.plugin);
-    w.u32((h.authCheck ? HOOK.AUTH_CHECK : 0) | (h.policiesGate ? HOOK.POLICIES_GATE : 0));
+    w.u32(h.policiesGate ? HOOK.POLICIES_GATE : 0);
   }
   return w.frame();
 }
@@ -372,7 +367,6 @@ export function decodeRun(buf: Uint8Array): RunResult {
   const res: RunResult = {
     hooks,
     sessionUpdate: (flags & OUT.SESSION_UPDATE) !== 0,
-    noSession: (flags & OUT.NO_SESSION) !== 0,
     panicked: (flags & OUT.PANICKED) !== 0,
     gated: (flags & OUT.GATE) !== 0,
     sessionTouched: (flags & OUT.SESSION_TOUCHED) !== 0,

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -322,8 +323,6 @@ func (lr *liveRequest) runHooks(hooks []hook, slot *callSlot) (runs []hookRun, s
 			return runs, outPanicked
 		case lr.rw.wrote:
 			return runs, 0
-		case h.flags&hookAuthCheck != 0 && lr.req.Context().Value(ctx.SessionData) == nil:
-			return runs, outNoSession
 		}
 	}
 	return runs, 0
@@ -611,21 +610,31 @@ func (lr *liveRequest) sessionJSON() ([]byte, bool) {
 
 // adoptSession writes the session the gateway's policies gave (JSON) into
 // the live object hooks have, as Tyk's policy service changes that object in
-// place: later hooks keep the same pointer, and a MetaData value whose JSON
-// is unchanged stays the Go value a hook put there (an int stays an int, a
-// struct a struct) rather than its JSON decoding. KeyID (never encoded) is
-// kept.
+// place: later hooks keep the same pointer and what the encoding cannot carry
+// (KeyID, the cached key hash, a scheduled update). MetaData is merged: a
+// value whose JSON is unchanged stays the Go value a hook put there (an int
+// stays an int, a struct a struct), and a key the gateway's result lacks is
+// kept, since applying policies only adds keys (it lacks those JSON could not
+// encode, sent without them: see sessionJSON).
 func adoptSession(live *user.SessionState, raw []byte) error {
 	var next user.SessionState
 	if err := json.Unmarshal(raw, &next); err != nil {
 		return err
 	}
-	before, keyID := live.MetaData, live.KeyID
-	*live = next
-	live.KeyID = keyID
-	for k, v := range live.MetaData {
-		old, ok := before[k]
+	before := live.MetaData
+	dst, src := reflect.ValueOf(live).Elem(), reflect.ValueOf(&next).Elem()
+	for i := range dst.NumField() {
+		if f := dst.Type().Field(i); f.IsExported() && f.Tag.Get("json") != "-" {
+			dst.Field(i).Set(src.Field(i))
+		}
+	}
+	if live.MetaData == nil && len(before) > 0 {
+		live.MetaData = map[string]interface{}{}
+	}
+	for k, old := range before {
+		v, ok := live.MetaData[k]
 		if !ok {
+			live.MetaData[k] = old
 			continue
 		}
 		a, errA := json.Marshal(old)

@@ -10,8 +10,10 @@ type tier struct{ Name string }
 
 func TestAdoptSessionKeepsTheObjectAndUnchangedGoValues(t *testing.T) {
 	live := &user.SessionState{KeyID: "raw-key", Rate: 1, MetaData: map[string]interface{}{
-		"n": 2, "s": tier{"gold"}, "changed": 1, "dropped": true,
+		"n": 2, "s": tier{"gold"}, "changed": 1, "unencodable": make(chan int),
 	}}
+	live.SetKeyHash("hash-1")
+	live.Touch()
 	same := live
 	err := adoptSession(live, []byte(`{"rate":100,"per":60,"meta_data":{"n":2,"s":{"Name":"gold"},"changed":5,"added":"x"}}`))
 	if err != nil {
@@ -19,6 +21,9 @@ func TestAdoptSessionKeepsTheObjectAndUnchangedGoValues(t *testing.T) {
 	}
 	if live != same || live.Rate != 100 || live.Per != 60 || live.KeyID != "raw-key" {
 		t.Fatalf("session: %+v", live)
+	}
+	if live.KeyHash() != "hash-1" || !live.IsModified() {
+		t.Errorf("what JSON does not carry is kept: hash %q, modified %v", live.KeyHash(), live.IsModified())
 	}
 	m := live.MetaData
 	if _, ok := m["n"].(int); !ok {
@@ -30,8 +35,8 @@ func TestAdoptSessionKeepsTheObjectAndUnchangedGoValues(t *testing.T) {
 	if m["changed"] != float64(5) || m["added"] != "x" {
 		t.Errorf("changed values: %#v", m)
 	}
-	if _, ok := m["dropped"]; ok {
-		t.Errorf("a key the policies removed is gone: %#v", m)
+	if _, ok := m["unencodable"].(chan int); !ok {
+		t.Errorf("a value JSON could not carry (absent from the gateway's result) is kept: %#v", m)
 	}
 	if err := adoptSession(live, []byte(`{"rate":`)); err == nil {
 		t.Error("malformed JSON is refused")

@@ -52,9 +52,6 @@ const (
 )
 
 const (
-	// hookAuthCheck: the hook is Tyk's auth_check; when it neither answers nor
-	// sets a session the run stops there (outNoSession), as the gateway fails closed.
-	hookAuthCheck = 1 << 0
 	// hookPoliciesGate: not a hook but the place where Tyk applies the
 	// session's policies (after authentication and after post_key_auth
 	// hooks). A session that names none is normalised there in place, as
@@ -80,7 +77,6 @@ const (
 	outSessionUpdate = 1 << 7  // no payload: SetSession(..., scheduleUpdate=true) or Touch(); cleared once reported
 	outAuthToken     = 1 << 8  // str
 	outRWHeaders     = 1 << 9  // pairs: every header set on the ResponseWriter (no answer written)
-	outNoSession     = 1 << 10 // no payload: an auth_check hook set no session and wrote nothing
 	outResStatus     = 1 << 11 // u32
 	outResHeaders    = 1 << 12 // pairs: the full new set
 	outResBody       = 1 << 13 // bytes

@@ -92,8 +92,7 @@ export class PluginDriver {
 
   /**
    * Runs `steps` in order on a request (opening it when `request` is 0; see
-   * Shim.run), logging what each hook logged and any panic; `authCheck` is
-   * the index of the auth_check hook among them (-1: none). A run not done
+   * Shim.run), logging what each hook logged and any panic. A run not done
    * within `timeoutMs`, or whose client leaves (`signal`), is abandoned: its
    * promise rejects with CallAbandonedError (`clientGone` says which).
    * Throws ShimCallError when the shim refuses the run.
@@ -105,10 +104,9 @@ export class PluginDriver {
     steps: readonly RunStep[],
     where: RunContext,
     timeoutMs: number,
-    authCheck = -1,
     signal?: AbortSignal,
   ): DriverRun {
-    const hooks = steps.map((s, i) => (isGate(s) ? { plugin: 0, policiesGate: true } : { plugin: s.handle, authCheck: i === authCheck }));
+    const hooks = steps.map((s) => (isGate(s) ? { plugin: 0, policiesGate: true } : { plugin: s.handle }));
     const frame: RunRequest = { ...req, hooks };
     const plugins = steps.filter((s): s is LoadedPlugin => !isGate(s));
     const run = this.shim.run(api, request, frame);

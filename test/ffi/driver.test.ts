@@ -132,21 +132,14 @@ test("later runs on a request continue it; release ends it", async () => {
   );
 });
 
-test("the auth_check hook is the one at authCheckIndex: without a session it stops the run there", async () => {
+test("policies gates among the steps are sent as gates: with no session to apply policies to, the run goes on", async () => {
   const { driver, load } = setup();
   const noop = load("addheader", "Noop");
   const add = load("addheader", "AddFooBarHeader");
-  const first = await settle(driver, driver.run(api, 0, { open: openSection() }, [noop, add], where(), 1000, 0));
-  assert.equal(first.noSession, true);
-  assert.equal(first.hooks.length, 1);
-  assert.equal(first.headerChanges, undefined);
-  const second = await settle(driver, driver.run(api, 0, { open: openSection() }, [add, noop], where(), 1000, 1));
-  assert.equal(second.noSession, true);
-  assert.equal(second.hooks.length, 2);
-  assert.deepEqual(second.headerChanges, [["Foo", ["Bar"]]]);
-  const none = await settle(driver, driver.run(api, 0, { open: openSection() }, [noop, add], where(), 1000));
-  assert.equal(none.noSession, false, "no auth_check hook by default");
-  assert.equal(none.hooks.length, 2);
+  const out = await settle(driver, driver.run(api, 0, { open: openSection() }, [noop, { policiesGate: true }, add], where(), 1000));
+  assert.equal(out.gated, false);
+  assert.equal(out.hooks.length, 2);
+  assert.deepEqual(out.headerChanges, [["Foo", ["Bar"]]]);
 });
 
 test("plugin logs reach pino with level, fields, API id, request id, plugin path and symbol", async () => {

@@ -193,22 +193,39 @@ test("request hooks: custom auth: 403 for a wrong key, a session for the right o
   assert.equal(session.org_id, "default");
   assert.equal(session.meta_data.tyk_developer_id, "dev-1");
   assert.equal(good.sessionUpdate, true);
-  assert.equal(good.noSession, false);
 });
 
-test("request hooks: an auth_check hook that neither answers nor sets a session stops the run (noSession)", async () => {
-  const run = open([]);
-  await run.result;
+test("request hooks: a policies gate passes a session that names no policy and stops at one that does", async () => {
+  const gate = { plugin: 0, policiesGate: true };
+  const add = { plugin: load("addheader", "AddFooBarHeader") };
+  const token = (session: Record<string, unknown>) => Buffer.from(JSON.stringify(session)).toString("base64url");
+  const auth = (session: Record<string, unknown>) =>
+    shim.run(api, 0, { open: openSection({ headers: [["authorization", token(session)]] }), hooks: [{ plugin: load("tokenauth", "SessionFromToken") }, gate, add] });
+  const none = auth({ org_id: "o" });
   try {
-    const out = await shim.run(api, run.request, { hooks: [{ plugin: load("addheader", "Noop"), authCheck: true }, { plugin: load("addheader", "AddFooBarHeader") }] }).result;
-    assert.equal(out.noSession, true);
-    assert.equal(out.hooks.length, 1, "the hook after it did not run");
-    assert.equal(out.headerChanges, undefined);
-    const auth = await shim.run(api, run.request, { headers: [["authorization", ["abc"]]], hooks: [{ plugin: load("authcheck", "MyPluginAuthCheck"), authCheck: true }] }).result;
-    assert.equal(auth.noSession, false, "a session was set");
-    assert.ok(auth.session);
+    const out = await none.result;
+    assert.equal(out.gated, false);
+    assert.equal(out.hooks.length, 2, "the hook after the gate ran");
+    assert.deepEqual(out.headerChanges, [["Foo", ["Bar"]]]);
+    assert.equal(JSON.parse(out.session!).org_id, "o", "the session the hook set comes back");
   } finally {
-    shim.releaseRequest(run.request);
+    shim.releaseRequest(none.request);
+  }
+  const named = auth({ org_id: "o", apply_policies: ["p"] });
+  try {
+    const out = await named.result;
+    assert.equal(out.gated, true);
+    assert.equal(out.hooks.length, 1, "stopped at the gate");
+    assert.equal(out.headerChanges, undefined);
+  } finally {
+    shim.releaseRequest(named.request);
+  }
+  // A session the gateway sent, not decoded by any hook: the gateway has it and decides.
+  const loaded = shim.run(api, 0, { open: openSection(), session: JSON.stringify({ org_id: "o" }), hooks: [gate, add] });
+  try {
+    assert.equal((await loaded.result).gated, true);
+  } finally {
+    shim.releaseRequest(loaded.request);
   }
 });
 

@@ -63,7 +63,7 @@ async function openSection(st: RequestState): Promise<OpenSection> {
 
 /**
  * Runs `steps` (hooks, and policies gates between them) in one entry into
- * Go; `authCheck` is the index of the auth_check hook among them (-1: none).
+ * Go.
  * `extra` carries what only this run needs (the upstream's answer for
  * response hooks; wantSession when a step reading the session follows). Resolves to the run's
  * result, or to the Response that ends the request: 504 when the run timed
@@ -79,7 +79,6 @@ export async function runHooks(
   st: RequestState,
   steps: readonly RunStep[],
   extra: GatewayChanges & { wantSession?: boolean } = {},
-  authCheck = -1,
   signal?: AbortSignal,
 ): Promise<RunResult | Response> {
   let open: OpenSection | undefined;
@@ -105,7 +104,7 @@ export async function runHooks(
   st.goSessionInPlace = false;
   let result: RunResult;
   try {
-    const run = deps.driver.run(st.api.shimApi, st.goRequest, req, steps, { apiId: st.api.id, requestId: st.id }, deps.timeoutMs, authCheck, signal);
+    const run = deps.driver.run(st.api.shimApi, st.goRequest, req, steps, { apiId: st.api.id, requestId: st.id }, deps.timeoutMs, signal);
     st.goRequest = run.request;
     result = await run.result;
   } catch (err) {

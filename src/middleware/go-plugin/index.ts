@@ -56,28 +56,25 @@ function matches(st: RequestState, e: HookEntry | GateEntry): boolean {
 /**
  * The steps a run executes: hooks up to the first that could not be loaded
  * (that one answers 500, as in Tyk: `broken`), and the policies gates
- * between them, with the index of the auth_check among them (-1 when none).
+ * between them.
  */
 export interface RunPlan {
   steps: RunStep[];
   broken: boolean;
-  authCheck: number;
 }
 
 export function planRun(entries: ReadonlyArray<Pick<HookEntry, "slot"> & { hook?: RequestHook | "response" } | GateEntry>): RunPlan {
   const steps: RunStep[] = [];
-  let authCheck = -1;
   for (const e of entries) {
     if (e.hook === "policies") {
       const gate: PlannedGate = { policiesGate: true, options: e.policies };
       steps.push(gate);
       continue;
     }
-    if (!e.slot.ok) return { steps, broken: true, authCheck };
-    if (e.hook === "auth_check") authCheck = steps.length;
+    if (!e.slot.ok) return { steps, broken: true };
     steps.push(e.slot.plugin);
   }
-  return { steps, broken: false, authCheck };
+  return { steps, broken: false };
 }
 
 /** Where a gated run stopped: the first gate after its `hooksRun` hooks. */
@@ -98,9 +95,9 @@ export function goPlugins(opts: GoPluginsOptions): GatewayMiddleware {
   return async function goPluginsMiddleware(c, next) {
     const st = c.var.gw;
     const plan = fixed ?? planRun(entries.filter((e) => matches(st, e)));
-    let { steps, authCheck } = plan;
+    let { steps } = plan;
     while (steps.some((s) => !isGate(s))) {
-      const r = await runHooks(opts, "request", st, steps, { wantSession: opts.wantSession }, authCheck, c.req.raw.signal);
+      const r = await runHooks(opts, "request", st, steps, { wantSession: opts.wantSession }, c.req.raw.signal);
       if (r instanceof Response) return r;
       applyRequestChanges(st, r, () => opts.driver.session(st.goRequest));
       if (st.sessionUpdate && st.authToken) {
@@ -109,8 +106,6 @@ export function goPlugins(opts: GoPluginsOptions): GatewayMiddleware {
         st.sessionUpdate = false;
       }
       if (r.responded) return pluginResponse(st, r.responded);
-      // Custom auth must set a session; fail closed when it did not.
-      if (r.noSession) return tykError(403, TykMessage.keyNotAuthorized);
       if (!r.gated) {
         steps = [];
         break;
@@ -120,7 +115,6 @@ export function goPlugins(opts: GoPluginsOptions): GatewayMiddleware {
       const refused = enforcePolicies(st, (steps[at] as PlannedGate).options);
       if (refused) return refused;
       steps = steps.slice(at + 1);
-      authCheck -= at + 1;
     }
     // Gates left with no hook after them (the hooks before them did not run in Go): applied here.
     for (const s of steps) {

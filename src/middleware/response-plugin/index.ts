@@ -42,7 +42,7 @@ export function responsePlugins(opts: ResponsePluginsOptions): ResponseStep {
     }
     const headers: Array<[string, string]> = [];
     upstream.headers.forEach((v, k) => headers.push([k, v]));
-    const r = await runHooks(opts, "response", st, plugins, { upstream: st.upstream, response: { status: upstream.status, headers, body } }, -1, c.req.raw.signal);
+    const r = await runHooks(opts, "response", st, plugins, { upstream: st.upstream, response: { status: upstream.status, headers, body } }, c.req.raw.signal);
     if (r instanceof Response) return r;
     // Read later for analytics; as in Tyk, a store write asked for this late is not made.
     applySessionChanges(st, r, () => opts.driver.session(st.goRequest));
