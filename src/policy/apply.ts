@@ -6,7 +6,7 @@
 import { dataMap, ownValue } from "../config/records.ts";
 import { isEmptyLimit } from "../store/session.ts";
 import type { AccessDefinition, ApiLimit, SessionState } from "../store/types.ts";
-import type { Policy } from "./schema.ts";
+import { type Policy, policySchema } from "./schema.ts";
 
 /** Where policies are found: by the org they belong to and their id (Tyk's scoped policy ids). */
 export interface PolicyLookup {
@@ -39,6 +39,29 @@ export function applyKeyExpiry(session: SessionState, lookup: PolicyLookup, nowS
   }
 }
 
+/**
+ * Tyk's SessionState.GetCustomPolicies: policies a plugin put in the session itself (meta_data.policies, an array
+ * of policy objects, as SetCustomPolicies writes it). Undefined when there are none or one entry is not a policy:
+ * Tyk then ignores them and applies the policies the session names.
+ */
+function customPolicies(session: SessionState): Policy[] | undefined {
+  const raw = session.meta_data ? ownValue(session.meta_data, "policies") : undefined;
+  if (!Array.isArray(raw)) return undefined;
+  const out: Policy[] = [];
+  for (const p of raw) {
+    const parsed = policySchema.safeParse(p);
+    if (!parsed.success) return undefined;
+    out.push(parsed.data);
+  }
+  return out;
+}
+
+/** Custom policies as Tyk's policy store of their own: by id, of the org being applied only. */
+function customLookup(policies: Policy[]): PolicyLookup {
+  const byId = new Map(policies.map((p) => [p.id ?? "", p]));
+  return { get: (orgId, id) => (byId.get(id)?.org_id ?? "") === orgId ? byId.get(id) : undefined };
+}
+
 /** Tyk's SessionState.PolicyIDs: apply_policies, else apply_policy_id, else none. */
 export function policyIds(session: SessionState): string[] {
   if (session.apply_policies && session.apply_policies.length > 0) return session.apply_policies;
@@ -51,11 +74,16 @@ export function policyIds(session: SessionState): string[] {
  * the session is used on: policies are looked up under the session's org_id, or this one when the session has none,
  * and must belong to it. Without it (the Gateway API creating a key) only the session's org_id is used.
  *
+ * Custom policies (meta_data.policies, see customPolicies) take the place of the named ones, as in Tyk.
+ *
  * Without policies Tyk still normalises: meta_data becomes an empty map (so a Go hook can write to it), and each
  * access right with its own limit gets that API's id as allowance_scope (its own rate-limit and quota counters).
  */
-export function applyPolicies(session: SessionState, lookup: PolicyLookup, apiOrgId?: string): ApplyResult {
-  const ids = policyIds(session);
+export function applyPolicies(session: SessionState, policies: PolicyLookup, apiOrgId?: string): ApplyResult {
+  // As Tyk: custom policies in the session, when there are any, instead of the ones it names.
+  const custom = customPolicies(session);
+  const ids = custom ? custom.map((p) => p.id ?? "") : policyIds(session);
+  const lookup = custom ? customLookup(custom) : policies;
   if (ids.length === 0) return { session: normaliseWithoutPolicies(session) };
   const orgId = session.org_id || apiOrgId || "";
   const s: SessionState = { ...session, meta_data: dataMap(Object.entries(session.meta_data ?? {})) };

@@ -207,6 +207,20 @@ test("plugin: post_key_auth gets the auth_check's own session object, with or wi
   assert.deepEqual(report((res.body as Echo).headers).slice(0, 4), ["true", "int", "gold", "false"]);
 });
 
+test("plugin: custom policies in the session (meta_data.policies) are applied instead of the named ones, as in Tyk", async () => {
+  const custom = (rights: string[], extra: Record<string, unknown> = {}) =>
+    token({ apply_policies: ["gold"], meta_data: { policies: [{ id: "cx", org_id: ORG, rate: 1, per: 60, access_rights: access(...rights), ...extra }] } });
+  // Only another API: refused, although the named policy (gold) would allow this one.
+  const elsewhere = await call("/bare/x", custom(["keyed"]));
+  assert.deepEqual([elsewhere.status, elsewhere.body], [403, { error: "Access to this API has been disallowed" }]);
+  // This API, one request a minute: the custom policy's limit, not gold's.
+  const key = custom(["bare"], { tags: [`run-${Date.now()}`] });
+  assert.deepEqual([(await call("/bare/x", key)).status, (await call("/bare/x", key)).status], [200, 429]);
+  // Of another org: not applied (as a missing policy: 500 after a Go plugin).
+  const foreign = await call("/bare/x", custom(["bare"], { org_id: "another-org" }));
+  assert.equal(foreign.status, 500);
+});
+
 test("plugin: a policy post_key_auth sets is applied before the key's limits", async () => {
   const key = token({ alias: "upgraded", apply_policies: ["gold"] });
   const statuses = [];
