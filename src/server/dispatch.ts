@@ -101,6 +101,10 @@ export function dispatch(deps: DispatchDeps) {
         // Fail closed: without the key store no key can be checked or counted.
         deps.log.warn({ api_id: api.id, request_id: st.id, err: err.message }, "key store unavailable: request refused");
         res = tykError(503, "Key store unavailable");
+      } else if (c.req.raw.signal.aborted) {
+        // The client left and what waited on it (its body, the upstream call) was aborted: no fault of the gateway's.
+        deps.log.debug({ api_id: api.id, request_id: st.id, err: String(err) }, "client left during the request");
+        res = tykError(499, "Client closed request");
       } else {
         deps.log.error({ api_id: api.id, request_id: st.id, err: (err as Error).stack ?? String(err) }, "request failed");
         res = tykError(500, TykMessage.internal);

@@ -521,6 +521,8 @@ test("request-lifecycle: after 2000 requests that end every way (answered, faile
     "every request ends as Tyk would end it, and no Go request handle is left open",
   );
   assert.equal(code, 0, "gateway exits 0 on SIGTERM");
+  // A client leaving is no fault of the gateway's: no error records for it.
+  assert.deepEqual(g.logs.filter((l) => l.msg === "request failed").map((l) => l.err), []);
 });
 
 // ---------------------------------------------------------------------------
