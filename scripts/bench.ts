@@ -13,8 +13,8 @@
 // row says how much the gateway adds to the upstream's p99. --rate 0 skips it.
 // vegeta is built with `go install` into build/tools when missing.
 
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -22,6 +22,8 @@ import { loadRuntime } from "../src/runtime/index.ts";
 import { goEnv, REPO_ROOT } from "../src/shim/build.ts";
 import { openShim } from "../src/shim/open.ts";
 import { buildTestPlugins } from "../test/helpers/plugins.ts";
+import { ensureWrk, type Row, startBenchUpstream, waitFor, wrk as wrkRun, writeBenchApis } from "./bench-lib.ts";
+
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,6 +31,7 @@ const arg = (name: string, def: number) => {
 };
 const DURATION = arg("duration", 10);
 const CONNECTIONS = arg("connections", 50);
+const wrk = (name: string, url: string, headers: string[] = []): Row => wrkRun(name, url, { duration: DURATION, connections: CONNECTIONS, headers });
 // This machine's throughput drifts by up to 2x between runs: with --repeat N the cases of one gateway are measured
 // N times in turn (interleaved, so drift hits each alike) and each row is the run with the median req/s.
 const REPEAT = arg("repeat", 1);
@@ -51,83 +54,16 @@ function ensureVegeta(): string {
   return bin;
 }
 
-function ensureWrk(): void {
-  if (spawnSync("redis-server", ["--version"]).error !== undefined) {
-    console.error("installing redis-server (apt-get install redis-server)");
-    execFileSync("sh", ["-c", "(apt-get install -y redis-server || (apt-get update && apt-get install -y redis-server)) >/dev/null"], { stdio: "inherit" });
-  }
-  if (spawnSync("wrk", ["--version"]).error === undefined) return;
-  console.error("installing wrk (apt-get install wrk)");
-  execFileSync("sh", ["-c", "(apt-get install -y wrk || (apt-get update && apt-get install -y wrk)) >/dev/null"], { stdio: "inherit" });
-}
-
-interface Row {
-  name: string;
-  rps: number;
-  p50: string;
-  p99: string;
-}
-
-function wrk(name: string, url: string, headers: string[] = []): Row {
-  const args = ["-t2", `-c${CONNECTIONS}`, `-d${DURATION}s`, "--latency", ...headers.flatMap((h) => ["-H", h]), url];
-  const out = execFileSync("wrk", args, { encoding: "utf8" });
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
-  const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? "?";
-  const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? "?";
-  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
-  if (errors) throw new Error(`${name}: ${errors[1]} error responses from ${url}`);
-  return { name, rps, p50, p99 };
-}
-
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      await fetch(url).then((r) => r.text());
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${url} did not come up`);
-}
-
 ensureWrk();
 const runtime = await loadRuntime();
 const shim = openShim(runtime);
 const plugins = await buildTestPlugins(shim);
 
-const upstreamBin = join(REPO_ROOT, "build", "bench-upstream");
-execFileSync("go", ["build", "-o", upstreamBin, "."], { cwd: join(REPO_ROOT, "scripts", "bench-upstream"), env: goEnv() });
-const upstream = spawn(upstreamBin, [`127.0.0.1:${UPSTREAM_PORT}`], { stdio: "ignore" });
+const upstream = await startBenchUpstream(UPSTREAM_PORT);
 const target = `http://127.0.0.1:${UPSTREAM_PORT}/`;
-await waitFor(target);
 
 const dir = mkdtempSync(join(tmpdir(), "tykgw-bench-"));
-mkdirSync(join(dir, "apps"));
-const api = (id: string, extra: Record<string, unknown>) =>
-  writeFileSync(join(dir, "apps", `${id}.json`), JSON.stringify({
-    api_id: id,
-    name: id,
-    org_id: "bench",
-    use_keyless: true,
-    proxy: { listen_path: `/${id}/`, target_url: target, strip_listen_path: true },
-    ...extra,
-  }));
-api("noplugin", {});
-api("oneplugin", { custom_middleware: { driver: "goplugin", pre: [{ name: "AddFooBarHeader", path: plugins.addheader }] } });
-api("allhooks", {
-  use_keyless: false,
-  use_go_plugin_auth: true,
-  custom_middleware: {
-    driver: "goplugin",
-    pre: [{ name: "AddFooBarHeader", path: plugins.addheader }],
-    auth_check: { name: "MyPluginAuthCheck", path: plugins.authcheck },
-    post_key_auth: [{ name: "ShowSession", path: plugins.session }],
-    post: [{ name: "Noop", path: plugins.addheader }],
-    response: [{ name: "UpperStatus", path: plugins.respbody }],
-  },
-});
-api("keyed", { use_keyless: false, use_standard_auth: true });
+writeBenchApis(dir, target, plugins);
 const REDIS_PORT = 18183;
 const writeConf = (file: string, extra: Record<string, unknown>) =>
   writeFileSync(join(dir, file), JSON.stringify({
