@@ -42,11 +42,13 @@ export function applyKeyExpiry(session: SessionState, lookup: PolicyLookup, nowS
 /**
  * Tyk's SessionState.GetCustomPolicies: policies a plugin put in the session itself (meta_data.policies, an array
  * of policy objects, as SetCustomPolicies writes it). Undefined when there are none or one entry is not a policy:
- * Tyk then ignores them and applies the policies the session names.
+ * Tyk then ignores them and applies the policies the session names. An empty array counts as none: in Go only an
+ * empty []interface{} would be an empty list of custom policies (and leave the key with no policy at all), while
+ * an empty slice of anything else is ignored, and JSON does not tell the two apart.
  */
 function customPolicies(session: SessionState): Policy[] | undefined {
   const raw = session.meta_data ? ownValue(session.meta_data, "policies") : undefined;
-  if (!Array.isArray(raw)) return undefined;
+  if (!Array.isArray(raw) || raw.length === 0) return undefined;
   const out: Policy[] = [];
   for (const p of raw) {
     const parsed = policySchema.safeParse(p);
@@ -60,6 +62,11 @@ function customPolicies(session: SessionState): Policy[] | undefined {
 function customLookup(policies: Policy[]): PolicyLookup {
   const byId = new Map(policies.map((p) => [p.id ?? "", p]));
   return { get: (orgId, id) => (byId.get(id)?.org_id ?? "") === orgId ? byId.get(id) : undefined };
+}
+
+/** The ids of the policies applyPolicies applies to the session: its custom policies', else those it names. */
+export function policiesToApply(session: SessionState): string[] {
+  return customPolicies(session)?.map((p) => p.id ?? "") ?? policyIds(session);
 }
 
 /** Tyk's SessionState.PolicyIDs: apply_policies, else apply_policy_id, else none. */

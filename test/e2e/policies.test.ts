@@ -219,6 +219,13 @@ test("plugin: custom policies in the session (meta_data.policies) are applied in
   // Of another org: not applied (as a missing policy: 500 after a Go plugin).
   const foreign = await call("/bare/x", custom(["bare"], { org_id: "another-org" }));
   assert.equal(foreign.status, 500);
+  // An empty list, or entries that are not policies, are not custom policies: the named one (tight: 2 a minute) applies.
+  for (const policies of [[], ["tight"], [42]]) {
+    const named = token({ apply_policies: ["tight"], alias: `named-${JSON.stringify(policies)}-${Date.now()}`, meta_data: { policies } });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await call("/bare/x", named)).status);
+    assert.deepEqual(statuses, [200, 200, 429], JSON.stringify(policies));
+  }
 });
 
 test("plugin: a policy post_key_auth sets is applied before the key's limits", async () => {

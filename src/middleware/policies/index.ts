@@ -5,7 +5,7 @@
 import { TykMessage, tykError } from "../../gateway/errors.ts";
 import { currentSession, type GatewayMiddleware, type RequestState, setSession } from "../../gateway/state.ts";
 import type { Logger } from "../../log.ts";
-import { applyPolicies, type PolicyLookup } from "../../policy/apply.ts";
+import { applyPolicies, policiesToApply, type PolicyLookup } from "../../policy/apply.ts";
 
 export interface ApplyPoliciesOptions {
   policies: PolicyLookup;
@@ -30,7 +30,7 @@ export function enforcePolicies(st: RequestState, opts: ApplyPoliciesOptions): R
   if (!session) return undefined;
   const out = applyPolicies(session, opts.policies, st.api.orgId);
   if (out.error !== undefined) {
-    opts.log.error({ api_id: st.api.id, request_id: st.id, policies: session.apply_policies ?? session.apply_policy_id }, `policies not applied: ${out.error}`);
+    opts.log.error({ api_id: st.api.id, request_id: st.id, policies: policiesToApply(session) }, `policies not applied: ${out.error}`);
     return opts.onError === "refuse" ? tykError(403, TykMessage.keyNotAuthorized) : tykError(500, TykMessage.internal);
   }
   // The next Go run gets the session the gateway will enforce, into the object hooks have if they have it.
