@@ -301,9 +301,8 @@ type hook struct {
 	flags  uint32
 }
 
-// runHooks runs hooks in order until one answers, panics, or (auth_check)
-// leaves no session, or a policies gate stops the run; each hook's call is
-// marked in slot while it runs.
+// runHooks runs hooks in order until one answers or panics, or a policies
+// gate stops the run; each hook's call is marked in slot while it runs.
 func (lr *liveRequest) runHooks(hooks []hook, slot *callSlot) (runs []hookRun, stop uint32) {
 	runs = make([]hookRun, 0, len(hooks))
 	for _, h := range hooks {

@@ -37,6 +37,9 @@ export type RunStep = LoadedPlugin | PoliciesGate;
 
 export const isGate = (s: RunStep): s is PoliciesGate => "policiesGate" in s;
 
+/** The hooks among `steps`, in order: what a run's result reports on (RunResult.hooks), gates left out. */
+export const hooksOf = (steps: readonly RunStep[]): LoadedPlugin[] => steps.filter((s): s is LoadedPlugin => !isGate(s));
+
 /** A run as the driver hands it back: see Shim.run. */
 export interface DriverRun {
   request: number;
@@ -108,7 +111,7 @@ export class PluginDriver {
   ): DriverRun {
     const hooks = steps.map((s) => (isGate(s) ? { plugin: 0, policiesGate: true } : { plugin: s.handle }));
     const frame: RunRequest = { ...req, hooks };
-    const plugins = steps.filter((s): s is LoadedPlugin => !isGate(s));
+    const plugins = hooksOf(steps);
     const run = this.shim.run(api, request, frame);
     const watched: Watched = { deadline: performance.now() + timeoutMs, timeoutMs, signal, abandon: run.abandon };
     this.watch(watched);

@@ -9,7 +9,7 @@ import { TykMessage, tykError } from "../../gateway/errors.ts";
 import { bufferedBody, type RequestState, requestUri } from "../../gateway/state.ts";
 import type { Logger } from "../../log.ts";
 import type { Metrics } from "../../metrics/index.ts";
-import { CLIENT_GONE, isGate, type LoadedPlugin, type PluginDriver, type RunStep } from "../../plugin-driver/index.ts";
+import { CLIENT_GONE, hooksOf, type PluginDriver, type RunStep } from "../../plugin-driver/index.ts";
 
 export interface PluginCallDeps {
   driver: PluginDriver;
@@ -118,7 +118,7 @@ export async function runHooks(
       }
     }
     if (!(err instanceof CallAbandonedError)) throw err;
-    const plugins = steps.filter((s): s is LoadedPlugin => !isGate(s));
+    const plugins = hooksOf(steps);
     if (err.message === CLIENT_GONE) {
       // Nobody is left to answer; the request ends now and its Go twin (and context) with it.
       deps.log.debug({ api_id: st.api.id, request_id: st.id }, "client left during a plugin run");
@@ -128,13 +128,7 @@ export async function runHooks(
     deps.log.error({ api_id: st.api.id, request_id: st.id, plugins: plugins.map((p) => `${p.path}:${p.symbol}`) }, `plugin call timed out after ${deps.timeoutMs} ms`);
     return tykError(504, "Plugin call timed out");
   }
-  // result.hooks has one entry per hook run, gates left out.
-  let i = 0;
-  for (const s of steps) {
-    if (isGate(s)) continue;
-    if (i === result.hooks.length) break;
-    const h = result.hooks[i++];
-    deps.metrics.pluginCall(kind, s.path, s.symbol, h.execNs, h.panic !== undefined);
-  }
+  const plugins = hooksOf(steps);
+  result.hooks.forEach((h, i) => deps.metrics.pluginCall(kind, plugins[i].path, plugins[i].symbol, h.execNs, h.panic !== undefined));
   return result.panicked ? tykError(500, TykMessage.internal) : result;
 }

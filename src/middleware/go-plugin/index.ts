@@ -95,8 +95,9 @@ export function goPlugins(opts: GoPluginsOptions): GatewayMiddleware {
   return async function goPluginsMiddleware(c, next) {
     const st = c.var.gw;
     const plan = fixed ?? planRun(entries.filter((e) => matches(st, e)));
+    // Each pass runs up to the first gate Go stops at; a session that names policies gets them there, from the gateway.
     let { steps } = plan;
-    while (steps.some((s) => !isGate(s))) {
+    while (steps.length > 0) {
       const r = await runHooks(opts, "request", st, steps, { wantSession: opts.wantSession }, c.req.raw.signal);
       if (r instanceof Response) return r;
       applyRequestChanges(st, r, () => opts.driver.session(st.goRequest));
@@ -106,20 +107,11 @@ export function goPlugins(opts: GoPluginsOptions): GatewayMiddleware {
         st.sessionUpdate = false;
       }
       if (r.responded) return pluginResponse(st, r.responded);
-      if (!r.gated) {
-        steps = [];
-        break;
-      }
-      // The session names policies: the gateway applies them, then the hooks after the gate run.
+      if (!r.gated) break;
       const at = gateIndex(steps, r.hooks.length);
       const refused = enforcePolicies(st, (steps[at] as PlannedGate).options);
       if (refused) return refused;
       steps = steps.slice(at + 1);
-    }
-    // Gates left with no hook after them (the hooks before them did not run in Go): applied here.
-    for (const s of steps) {
-      const refused = isGate(s) ? enforcePolicies(st, (s as PlannedGate).options) : undefined;
-      if (refused) return refused;
     }
     if (plan.broken) return tykError(500, TykMessage.internal);
     return next();
